@@ -118,7 +118,7 @@ struct error {
 /// Builds an error with the status RFC 7644 gives `code`.
 inline error make_error(error_code code, std::string detail) { return {code, std::move(detail)}; }
 
-inline constexpr std::string_view error_schema_urn = "urn:ietf:params:scim:api:messages:2.0:Error";
+inline constexpr std::string_view error_schema_urn = "urn:ietf:params:scim:api:messages:2.0:Error";  // == urn::error
 
 /// The exact SCIM Error body: schemas, status (a string), scimType when set, detail.
 inline void to_json(nlohmann::json& j, const error& e) {

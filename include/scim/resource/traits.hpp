@@ -7,7 +7,7 @@
 // member (or a stateless callable returning a reference to the member). The
 // member types understood are:
 //
-//   std::string, bool, std::int64_t, double, scim::date_time, scim::json,
+//   std::string, bool, std::int64_t, double, scim::date_time, scim::json (kind any),
 //   any described (complex) type, and std::optional<X> / std::vector<X> of these.
 //
 // Optional members of the traits:
@@ -61,7 +61,7 @@ constexpr field_descriptor<Access> field(std::string_view name, Access access) {
 }
 
 /// What a member holds, as seen by the filter evaluator and the encoders.
-enum class value_kind : std::uint8_t { string, boolean, integer, decimal, date_time, complex, json };
+enum class value_kind : std::uint8_t { string, boolean, integer, decimal, date_time, complex, any };
 /// How a member holds it.
 enum class field_shape : std::uint8_t { plain, optional, vector };
 
@@ -139,7 +139,7 @@ struct scalar_classifier<date_time> {
 template <>
 struct scalar_classifier<json> {
   static constexpr bool supported = true;
-  static constexpr value_kind kind = value_kind::json;
+  static constexpr value_kind kind = value_kind::any;
 };
 template <described_type T>
 struct scalar_classifier<T> {
