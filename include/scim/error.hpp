@@ -55,7 +55,7 @@ constexpr std::string_view to_string(error_code c) noexcept {
 
 /// Parses a scimType keyword (exact spelling); nullopt when unknown.
 constexpr std::optional<error_code> error_code_from_string(std::string_view s) noexcept {
-  for (int i = 0; i <= static_cast<int>(error_code::expired_cursor); ++i) {
+  for (int i = 1; i <= static_cast<int>(error_code::expired_cursor); ++i) {
     const auto c = static_cast<error_code>(i);
     if (to_string(c) == s) return c;
   }

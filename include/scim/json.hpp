@@ -173,16 +173,17 @@ inline std::string dump_json(const json& j, int indent = -1) {
   return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
-/// Depth of a JSON value (a scalar is 1), computed without recursion.
+/// Nesting depth of a JSON value as parse_json counts it: the number of
+/// nested arrays/objects (a scalar is 0, `[]` is 1, `[[1]]` is 2). Iterative.
 inline std::size_t json_depth(const json& j) {
   std::size_t max_depth = 0;
-  std::vector<std::pair<const json*, std::size_t>> todo{{&j, 1}};
+  std::vector<std::pair<const json*, std::size_t>> todo{{&j, 0}};
   while (!todo.empty()) {
     auto [v, d] = todo.back();
     todo.pop_back();
-    if (d > max_depth) max_depth = d;
-    if (v->is_structured())
-      for (const auto& child : *v) todo.emplace_back(&child, d + 1);
+    if (!v->is_structured()) continue;
+    if (d + 1 > max_depth) max_depth = d + 1;
+    for (const auto& child : *v) todo.emplace_back(&child, d + 1);
   }
   return max_depth;
 }

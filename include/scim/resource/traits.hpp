@@ -15,6 +15,11 @@
 //   static constexpr auto schemas = &T::schemas;     // std::vector<std::string>
 //   static constexpr auto extra = &T::extra;         // scim::json side-car for
 //                                                    // attributes the type lacks
+//
+// A resource with schema extensions keeps them in a member
+// `std::tuple<std::optional<Extensions>...> extensions` and lists them with
+// scim::extension_fields<Extensions...>() (one field per extension, named by
+// the extension's schema_urn) appended to its own fields.
 #pragma once
 
 #include "scim/config.hpp"
@@ -58,6 +63,32 @@ struct field_descriptor {
 template <class Access>
 constexpr field_descriptor<Access> field(std::string_view name, Access access) {
   return {name, access};
+}
+
+/// Accessor of the I-th schema extension of a resource that keeps its
+/// extensions in `std::tuple<std::optional<Extensions>...> extensions`.
+template <std::size_t I>
+struct extension_slot {
+  template <class O>
+  constexpr auto& operator()(O& o) const noexcept {
+    return std::get<I>(o.extensions);
+  }
+};
+
+namespace detail {
+template <class... Extensions, std::size_t... I>
+constexpr auto make_extension_fields(std::index_sequence<I...>) {
+  return std::make_tuple(field(resource_traits<Extensions>::schema_urn, extension_slot<I>{})...);
+}
+}  // namespace detail
+
+/// One field per extension, named by its schema URN, for appending (with
+/// std::tuple_cat) to the core fields of a resource with an `extensions` tuple.
+template <class... Extensions>
+constexpr auto extension_fields() {
+  static_assert((requires { resource_traits<Extensions>::schema_urn; } && ...),
+                "scimpp: an extension's resource_traits must declare schema_urn");
+  return detail::make_extension_fields<Extensions...>(std::index_sequence_for<Extensions...>{});
 }
 
 /// What a member holds, as seen by the filter evaluator and the encoders.
@@ -298,7 +329,13 @@ void encode_object(json& out, const T& v) {
         if (iequals(s.get_ref<const std::string&>(), urn)) return;
       list.push_back(std::string(urn));
     };
-    for (const auto& s : std::invoke(resource_traits<T>::schemas, const_cast<T&>(v))) add(s);
+    // A listed extension the type knows but that is absent (removed) is dropped.
+    auto absent_known_extension = [&](std::string_view urn) {
+      const field_info* f = table_for<T>().find(urn);
+      return f != nullptr && istarts_with(f->name, "urn:") && !out.contains(std::string(f->name));
+    };
+    for (const auto& s : std::invoke(resource_traits<T>::schemas, const_cast<T&>(v)))
+      if (!absent_known_extension(s)) add(s);
     if (constexpr auto urn = schema_urn_of<T>(); !urn.empty()) add(urn);
     for (auto it = out.begin(); it != out.end(); ++it)
       if (istarts_with(it.key(), "urn:") && it.value().is_object()) add(it.key());
@@ -312,6 +349,9 @@ struct decode_context {
   std::string path;
   error err;
   bool failed = false;
+  /// The object being decoded is the value of a URN-named attribute (a schema
+  /// extension): its attributes are reached with ':' ("urn:...:User:manager").
+  bool in_urn = false;
 
   bool fail_here(std::string what) {
     failed = true;
@@ -428,10 +468,22 @@ bool decode_object(const json& in, T& out, decode_context& ctx) {
   static constexpr auto decoders = make_decoders<T>(std::make_index_sequence<field_count<T>>{});
   const field_table& table = table_for<T>();
   const std::size_t base = ctx.path.size();
+  const bool in_urn = ctx.in_urn;
+  const char separator = in_urn ? ':' : '.';
   for (auto it = in.begin(); it != in.end(); ++it) {
     const std::string& key = it.key();
     const field_info* f = table.find(key);
     if (f == nullptr) {
+      if constexpr (has_schemas<T>) {
+        if (iequals(key, "schemas")) {
+          if (base != 0) ctx.path += separator;
+          ctx.path += "schemas";
+          ctx.in_urn = false;
+          if (!decode_member(it.value(), std::invoke(resource_traits<T>::schemas, out), ctx)) return false;
+          ctx.path.resize(base);
+          continue;
+        }
+      }
       if constexpr (has_extra<T>) {
         json& extra = std::invoke(resource_traits<T>::extra, out);
         if (!extra.is_object()) extra = json::object();
@@ -439,11 +491,13 @@ bool decode_object(const json& in, T& out, decode_context& ctx) {
       }
       continue;
     }
-    if (base != 0) ctx.path += '.';
+    if (base != 0) ctx.path += separator;
     ctx.path += f->name;
+    ctx.in_urn = istarts_with(f->name, "urn:");
     if (!decoders[static_cast<std::size_t>(f - table.begin())](it.value(), out, ctx)) return false;
     ctx.path.resize(base);
   }
+  ctx.in_urn = in_urn;  // siblings (further elements of the same list) see the same scope
   return true;
 }
 
