@@ -13,11 +13,11 @@ SCIM_BEGIN_NAMESPACE
 
 /// Resource metadata, maintained by the service provider.
 struct meta {
-  std::optional<std::string> resource_type;  ///< resourceType, e.g. "User"
-  std::optional<date_time> created;
-  std::optional<date_time> last_modified;   ///< lastModified
-  std::optional<std::string> location;      ///< the resource's URI
-  std::optional<std::string> version;       ///< the ETag, e.g. W/"3694e05e9dff590"
+  std::optional<std::string> resource_type{};  ///< resourceType, e.g. "User"
+  std::optional<date_time> created{};
+  std::optional<date_time> last_modified{};  ///< lastModified
+  std::optional<std::string> location{};     ///< the resource's URI
+  std::optional<std::string> version{};      ///< the ETag, e.g. W/"3694e05e9dff590"
 
   friend bool operator==(const meta&, const meta&) = default;
 };

@@ -16,95 +16,95 @@ SCIM_BEGIN_NAMESPACE
 
 /// An entry of User `emails`.
 struct email {
-  std::optional<std::string> value;
-  std::optional<std::string> display;
-  std::optional<std::string> type;  ///< "work", "home", "other"
-  std::optional<bool> primary;
+  std::optional<std::string> value{};
+  std::optional<std::string> display{};
+  std::optional<std::string> type{};  ///< "work", "home", "other"
+  std::optional<bool> primary{};
   friend bool operator==(const email&, const email&) = default;
 };
 
 /// An entry of User `phoneNumbers`.
 struct phone_number {
-  std::optional<std::string> value;
-  std::optional<std::string> display;
-  std::optional<std::string> type;  ///< "work", "home", "mobile", "fax", "pager", "other"
-  std::optional<bool> primary;
+  std::optional<std::string> value{};
+  std::optional<std::string> display{};
+  std::optional<std::string> type{};  ///< "work", "home", "mobile", "fax", "pager", "other"
+  std::optional<bool> primary{};
   friend bool operator==(const phone_number&, const phone_number&) = default;
 };
 
 /// An entry of User `ims` (instant messaging addresses).
 struct im {
-  std::optional<std::string> value;
-  std::optional<std::string> display;
-  std::optional<std::string> type;  ///< "aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"
-  std::optional<bool> primary;
+  std::optional<std::string> value{};
+  std::optional<std::string> display{};
+  std::optional<std::string> type{};  ///< "aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"
+  std::optional<bool> primary{};
   friend bool operator==(const im&, const im&) = default;
 };
 
 /// An entry of User `photos`; `value` is a URL.
 struct photo {
-  std::optional<std::string> value;
-  std::optional<std::string> display;
-  std::optional<std::string> type;  ///< "photo", "thumbnail"
-  std::optional<bool> primary;
+  std::optional<std::string> value{};
+  std::optional<std::string> display{};
+  std::optional<std::string> type{};  ///< "photo", "thumbnail"
+  std::optional<bool> primary{};
   friend bool operator==(const photo&, const photo&) = default;
 };
 
 /// An entry of User `addresses`.
 struct address {
-  std::optional<std::string> formatted;
-  std::optional<std::string> street_address;  ///< streetAddress
-  std::optional<std::string> locality;
-  std::optional<std::string> region;
-  std::optional<std::string> postal_code;  ///< postalCode
-  std::optional<std::string> country;      ///< ISO 3166-1 alpha-2
-  std::optional<std::string> type;         ///< "work", "home", "other"
-  std::optional<bool> primary;
+  std::optional<std::string> formatted{};
+  std::optional<std::string> street_address{};  ///< streetAddress
+  std::optional<std::string> locality{};
+  std::optional<std::string> region{};
+  std::optional<std::string> postal_code{};  ///< postalCode
+  std::optional<std::string> country{};      ///< ISO 3166-1 alpha-2
+  std::optional<std::string> type{};         ///< "work", "home", "other"
+  std::optional<bool> primary{};
   friend bool operator==(const address&, const address&) = default;
 };
 
 /// An entry of User `groups` (read-only: the groups the user belongs to).
 struct group_ref {
-  std::string value;                ///< the group's id
-  std::optional<std::string> ref;   ///< $ref: the group's URI
-  std::optional<std::string> display;
-  std::optional<std::string> type;  ///< "direct", "indirect"
+  std::string value{};               ///< the group's id
+  std::optional<std::string> ref{};  ///< $ref: the group's URI
+  std::optional<std::string> display{};
+  std::optional<std::string> type{};  ///< "direct", "indirect"
   friend bool operator==(const group_ref&, const group_ref&) = default;
 };
 
 /// An entry of User `entitlements`.
 struct entitlement {
-  std::optional<std::string> value;
-  std::optional<std::string> display;
-  std::optional<std::string> type;
-  std::optional<bool> primary;
+  std::optional<std::string> value{};
+  std::optional<std::string> display{};
+  std::optional<std::string> type{};
+  std::optional<bool> primary{};
   friend bool operator==(const entitlement&, const entitlement&) = default;
 };
 
 /// An entry of User `roles`.
 struct role {
-  std::optional<std::string> value;
-  std::optional<std::string> display;
-  std::optional<std::string> type;
-  std::optional<bool> primary;
+  std::optional<std::string> value{};
+  std::optional<std::string> display{};
+  std::optional<std::string> type{};
+  std::optional<bool> primary{};
   friend bool operator==(const role&, const role&) = default;
 };
 
 /// An entry of User `x509Certificates`; `value` is the base64 DER certificate.
 struct x509_certificate {
-  std::optional<std::string> value;
-  std::optional<std::string> display;
-  std::optional<std::string> type;
-  std::optional<bool> primary;
+  std::optional<std::string> value{};
+  std::optional<std::string> display{};
+  std::optional<std::string> type{};
+  std::optional<bool> primary{};
   friend bool operator==(const x509_certificate&, const x509_certificate&) = default;
 };
 
 /// An entry of Group `members`.
 struct member {
-  std::string value;                ///< the member's id
-  std::optional<std::string> ref;   ///< $ref: the member's URI
-  std::optional<std::string> display;
-  std::optional<std::string> type;  ///< "User", "Group"
+  std::string value{};               ///< the member's id
+  std::optional<std::string> ref{};  ///< $ref: the member's URI
+  std::optional<std::string> display{};
+  std::optional<std::string> type{};  ///< "User", "Group"
   friend bool operator==(const member&, const member&) = default;
 };
 

@@ -76,6 +76,10 @@ struct extension_slot {
 };
 
 namespace detail {
+/// How many of Ts are E (extension access by type needs exactly one).
+template <class E, class... Ts>
+inline constexpr std::size_t occurrences = (std::size_t{0} + ... + (std::is_same_v<E, Ts> ? 1u : 0u));
+
 template <class... Extensions, std::size_t... I>
 constexpr auto make_extension_fields(std::index_sequence<I...>) {
   return std::make_tuple(field(resource_traits<Extensions>::schema_urn, extension_slot<I>{})...);
@@ -88,6 +92,8 @@ template <class... Extensions>
 constexpr auto extension_fields() {
   static_assert((requires { resource_traits<Extensions>::schema_urn; } && ...),
                 "scimpp: an extension's resource_traits must declare schema_urn");
+  static_assert(((detail::occurrences<Extensions, Extensions...> == 1) && ...),
+                "scimpp: an extension type may appear only once");
   return detail::make_extension_fields<Extensions...>(std::index_sequence_for<Extensions...>{});
 }
 

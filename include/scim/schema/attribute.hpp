@@ -87,6 +87,8 @@ struct attribute {
     return nullptr;
   }
   bool is_complex() const noexcept { return type == attribute_type::complex; }
+
+  friend bool operator==(const attribute&, const attribute&) = default;
 };
 
 /// A schema (RFC 7643 section 7): its URN id, name, description and attributes.
@@ -102,6 +104,8 @@ struct schema {
       if (detail::iequals(a.name, n)) return &a;
     return nullptr;
   }
+
+  friend bool operator==(const schema&, const schema&) = default;
 };
 
 SCIM_END_NAMESPACE

@@ -1,0 +1,728 @@
+// scimpp: schema-aware filter evaluation over JSON resources and typed
+// resources (RFC 7644 section 3.4.2.2).
+//
+// A filter is first compiled against a resource type: every attribute path is
+// resolved through the schema registry, the filter is validated (ordering
+// operators on boolean or binary attributes are 400 invalidFilter, whichever
+// branch they sit in), and literals are prepared once (case folding, dateTime
+// instants). The compiled predicate then evaluates on
+//   * plain JSON resources (`matches(const json&)`), and
+//   * typed resources described by scim::resource_traits
+//     (`matches(const T&)`), walking their field tables,
+// with the same results.
+//
+// Semantics (each is tested):
+//   * attribute names are case-insensitive; string comparisons honour the
+//     attribute's caseExact (ASCII case folding when false);
+//   * dateTime attributes compare as instants (offsets, fractional seconds);
+//     integer and decimal numerically; boolean with eq/ne;
+//   * a multi-valued attribute matches when any of its values matches, for
+//     every operator including `ne`; an attribute with no value matches no
+//     comparison (so `title ne "x"` is false when title is unassigned);
+//   * a bare multi-valued complex attribute compares its `value` sub-attribute
+//     (`emails co "example.com"`);
+//   * `pr` needs a non-empty value: not null, not "", not [], not {} (nor an
+//     object whose members are all empty);
+//   * `eq null` matches exactly when the attribute is unassigned (the negation
+//     of `pr`), `ne null` when it is assigned; ordering against null and
+//     `co`/`sw`/`ew` against null never match;
+//   * comparing values of different types (a string literal with a number
+//     attribute, a number with a dateTime, ...) is no match, not an error;
+//   * `gt`/`ge`/`lt`/`le` on a boolean or binary attribute is invalidFilter;
+//   * the core schema URN prefix addresses core attributes; an extension URN
+//     addresses the extension object;
+//   * unknown attributes are invalidFilter, or never match when
+//     compile_options::unknown_attributes is no_match (documented choice for
+//     inputs that mix resource types).
+#pragma once
+
+#include "scim/config.hpp"
+#include "scim/date_time.hpp"
+#include "scim/detail/ascii.hpp"
+#include "scim/error.hpp"
+#include "scim/expected.hpp"
+#include "scim/filter/ast.hpp"
+#include "scim/json.hpp"
+#include "scim/path.hpp"
+#include "scim/resource/traits.hpp"
+#include "scim/schema/attribute.hpp"
+#include "scim/schema/registry.hpp"
+#include "scim/schema/resource_type.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+SCIM_BEGIN_NAMESPACE
+namespace filter {
+
+/// What an attribute path the schemas do not define does.
+enum class unknown_attribute_policy { error, no_match };
+
+struct compile_options {
+  unknown_attribute_policy unknown_attributes = unknown_attribute_policy::error;
+  /// Entra ID tolerance: the strings "True"/"False" (any case) compared with a
+  /// boolean attribute are read as booleans.
+  bool allow_string_booleans = false;
+};
+
+namespace detail {
+
+enum class leaf_kind : std::uint8_t { compare, present, never };
+
+// How a literal is compared with the attribute's values.
+enum class literal_class : std::uint8_t { string, number, boolean, instant, null, mismatch };
+
+// One step from an object to a member: the JSON key and the typed field.
+struct hop {
+  std::string key;                      // canonical spelling from the schema
+  const field_info* field = nullptr;    // typed access; nullptr when the type lacks the member
+};
+
+struct leaf {
+  leaf_kind kind = leaf_kind::compare;
+  compare_op op = compare_op::eq;
+  attribute_type type = attribute_type::string;
+  bool case_exact = false;
+  literal_class lit = literal_class::null;
+  bool lit_bool = false;
+  double lit_number = 0.0;
+  std::int64_t lit_integer = 0;
+  bool lit_is_integer = false;
+  instant lit_instant{};
+  std::string lit_text;  // folded to lower case when !case_exact
+  // Path from the evaluation object: up to three hops (extension, attribute, sub-attribute).
+  hop hops[3];
+  std::uint8_t hop_count = 0;
+  // Whether every hop has a typed field (typed evaluation walks fields) or
+  // the value lives in the type's JSON side-car.
+  bool typed = false;
+};
+
+struct program_node {
+  node_kind kind = node_kind::present;
+  std::uint32_t first_child = no_node;
+  std::uint32_t next_sibling = no_node;
+  std::uint32_t leaf_index = 0;  // compare/present: leaves[]; value_filter: the attribute path leaf
+};
+
+// ---- scalar comparison ------------------------------------------------------
+
+inline bool fold_equals(std::string_view value, std::string_view folded_lit) noexcept {
+  if (value.size() != folded_lit.size()) return false;
+  for (std::size_t i = 0; i < value.size(); ++i)
+    if (scim::detail::ascii_lower(value[i]) != folded_lit[i]) return false;
+  return true;
+}
+
+inline int fold_compare(std::string_view value, std::string_view folded_lit) noexcept {
+  const std::size_t n = value.size() < folded_lit.size() ? value.size() : folded_lit.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto a = static_cast<unsigned char>(scim::detail::ascii_lower(value[i]));
+    const auto b = static_cast<unsigned char>(folded_lit[i]);
+    if (a != b) return a < b ? -1 : 1;
+  }
+  return value.size() == folded_lit.size() ? 0 : (value.size() < folded_lit.size() ? -1 : 1);
+}
+
+inline bool fold_contains(std::string_view hay, std::string_view folded_needle) noexcept {
+  if (folded_needle.empty()) return true;
+  if (folded_needle.size() > hay.size()) return false;
+  const char first = folded_needle[0];
+  const std::size_t last = hay.size() - folded_needle.size();
+  for (std::size_t i = 0; i <= last; ++i) {
+    if (scim::detail::ascii_lower(hay[i]) != first) continue;
+    if (fold_equals(hay.substr(i, folded_needle.size()), folded_needle)) return true;
+  }
+  return false;
+}
+
+inline int exact_compare(std::string_view a, std::string_view b) noexcept {
+  const int c = a.compare(b);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+template <class T>
+constexpr bool ordered(compare_op op, T a, T b) noexcept {
+  switch (op) {
+    case compare_op::eq: return a == b;
+    case compare_op::ne: return a != b;
+    case compare_op::gt: return a > b;
+    case compare_op::ge: return a >= b;
+    case compare_op::lt: return a < b;
+    case compare_op::le: return a <= b;
+    default: return false;
+  }
+}
+
+inline bool compare_string(const leaf& l, std::string_view v) noexcept {
+  if (l.lit != literal_class::string) return false;
+  const std::string_view lit = l.lit_text;
+  if (l.case_exact) {
+    switch (l.op) {
+      case compare_op::eq: return v == lit;
+      case compare_op::ne: return v != lit;
+      case compare_op::co: return v.find(lit) != std::string_view::npos;
+      case compare_op::sw: return v.substr(0, lit.size()) == lit;
+      case compare_op::ew: return v.size() >= lit.size() && v.substr(v.size() - lit.size()) == lit;
+      default: return ordered(l.op, exact_compare(v, lit), 0);
+    }
+  }
+  switch (l.op) {
+    case compare_op::eq: return fold_equals(v, lit);
+    case compare_op::ne: return !fold_equals(v, lit);
+    case compare_op::co: return fold_contains(v, lit);
+    case compare_op::sw: return v.size() >= lit.size() && fold_equals(v.substr(0, lit.size()), lit);
+    case compare_op::ew: return v.size() >= lit.size() && fold_equals(v.substr(v.size() - lit.size()), lit);
+    default: return ordered(l.op, fold_compare(v, lit), 0);
+  }
+}
+
+inline bool compare_instant(const leaf& l, instant v) noexcept {
+  if (l.lit != literal_class::instant) return false;
+  return ordered(l.op, v, l.lit_instant);
+}
+
+inline bool compare_bool(const leaf& l, bool v) noexcept {
+  if (l.lit != literal_class::boolean) return false;
+  if (l.op == compare_op::eq) return v == l.lit_bool;
+  if (l.op == compare_op::ne) return v != l.lit_bool;
+  return false;
+}
+
+inline bool compare_integer(const leaf& l, std::int64_t v) noexcept {
+  if (l.lit != literal_class::number) return false;
+  if (l.lit_is_integer) return ordered(l.op, v, l.lit_integer);
+  return ordered(l.op, static_cast<double>(v), l.lit_number);
+}
+
+inline bool compare_decimal(const leaf& l, double v) noexcept {
+  if (l.lit != literal_class::number) return false;
+  return ordered(l.op, v, l.lit_number);
+}
+
+// A string value of a dateTime attribute: compared as an instant when both
+// sides are valid dateTimes; otherwise no match.
+inline bool compare_date_text(const leaf& l, std::string_view v) noexcept {
+  if (l.lit != literal_class::instant) return false;
+  const auto at = parse_date_time(v);
+  return at && compare_instant(l, *at);
+}
+
+// ---- JSON values --------------------------------------------------------------
+
+inline const json* find_key(const json& obj, std::string_view key) {
+  if (!obj.is_object()) return nullptr;
+  const auto& map = obj.get_ref<const json::object_t&>();
+  if (auto it = map.find(std::string(key)); it != map.end()) return &it->second;
+  for (const auto& [k, v] : map)
+    if (scim::detail::iequals(k, key)) return &v;
+  return nullptr;
+}
+
+inline bool json_non_empty(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null:
+    case json::value_t::discarded: return false;
+    case json::value_t::string: return !v.get_ref<const std::string&>().empty();
+    case json::value_t::array:
+      for (const auto& e : v)
+        if (json_non_empty(e)) return true;
+      return false;
+    case json::value_t::object:
+      for (const auto& [k, e] : v.items())
+        if (json_non_empty(e)) return true;
+      return false;
+    default: return true;
+  }
+}
+
+inline bool compare_json_scalar(const leaf& l, const json& v) {
+  switch (v.type()) {
+    case json::value_t::string: {
+      const std::string& s = v.get_ref<const std::string&>();
+      if (l.type == attribute_type::date_time && l.op != compare_op::co && l.op != compare_op::sw &&
+          l.op != compare_op::ew)
+        return compare_date_text(l, s);
+      return compare_string(l, s);
+    }
+    case json::value_t::boolean: return compare_bool(l, v.get<bool>());
+    case json::value_t::number_integer: return compare_integer(l, v.get<std::int64_t>());
+    case json::value_t::number_unsigned: {
+      const auto u = v.get<std::uint64_t>();
+      if (u > static_cast<std::uint64_t>(INT64_MAX)) return compare_decimal(l, static_cast<double>(u));
+      return compare_integer(l, static_cast<std::int64_t>(u));
+    }
+    case json::value_t::number_float: return compare_decimal(l, v.get<double>());
+    default: return false;
+  }
+}
+
+// Visits every value at the leaf's path below `obj` (fanning out over arrays);
+// stops and returns true as soon as `f` does.
+template <class F>
+bool visit_json(const json& obj, const hop* hops, std::size_t n, F&& f) {
+  const json* v = find_key(obj, hops[0].key);
+  if (v == nullptr || v->is_null()) return false;
+  if (n == 1) {
+    if (v->is_array()) {
+      for (const auto& e : *v)
+        if (!e.is_null() && f(e)) return true;
+      return false;
+    }
+    return f(*v);
+  }
+  if (v->is_array()) {
+    for (const auto& e : *v)
+      if (visit_json(e, hops + 1, n - 1, f)) return true;
+    return false;
+  }
+  return visit_json(*v, hops + 1, n - 1, f);
+}
+
+// ---- typed values ---------------------------------------------------------------
+
+// The kinds of typed members (scim::value_kind; filter::value_kind is the literal type).
+using field_kind = scim::value_kind;
+
+inline bool typed_non_empty(const field_info& f, const void* value);
+
+inline bool typed_object_non_empty(const field_table& t, const void* obj) {
+  for (const auto& f : t) {
+    const void* m = f.get(obj);
+    const std::size_t n = f.count(m);
+    for (std::size_t i = 0; i < n; ++i)
+      if (typed_non_empty(f, f.element(m, i))) return true;
+  }
+  return false;
+}
+
+inline bool typed_non_empty(const field_info& f, const void* value) {
+  switch (f.kind) {
+    case field_kind::string: return !static_cast<const std::string*>(value)->empty();
+    case field_kind::date_time: return !static_cast<const date_time*>(value)->text().empty();
+    case field_kind::any: return json_non_empty(*static_cast<const json*>(value));
+    case field_kind::complex: return typed_object_non_empty(*f.sub, value);
+    default: return true;
+  }
+}
+
+inline bool compare_typed_scalar(const leaf& l, const field_info& f, const void* value) {
+  switch (f.kind) {
+    case field_kind::string: {
+      const std::string& s = *static_cast<const std::string*>(value);
+      if (l.type == attribute_type::date_time && l.op != compare_op::co && l.op != compare_op::sw &&
+          l.op != compare_op::ew)
+        return compare_date_text(l, s);
+      return compare_string(l, s);
+    }
+    case field_kind::boolean: return compare_bool(l, *static_cast<const bool*>(value));
+    case field_kind::integer: return compare_integer(l, *static_cast<const std::int64_t*>(value));
+    case field_kind::decimal: return compare_decimal(l, *static_cast<const double*>(value));
+    case field_kind::date_time: {
+      const auto& d = *static_cast<const date_time*>(value);
+      if (l.op == compare_op::co || l.op == compare_op::sw || l.op == compare_op::ew)
+        return compare_string(l, d.text());
+      return d.at() && compare_instant(l, *d.at());
+    }
+    case field_kind::any: return compare_json_scalar(l, *static_cast<const json*>(value));
+    case field_kind::complex: return false;
+  }
+  return false;
+}
+
+template <class F>
+bool visit_typed(const void* obj, const hop* hops, std::size_t n, F&& f) {
+  const field_info& fi = *hops[0].field;
+  const void* m = fi.get(obj);
+  const std::size_t count = fi.count(m);
+  for (std::size_t i = 0; i < count; ++i) {
+    const void* e = fi.element(m, i);
+    if (n == 1) {
+      if (f(fi, e)) return true;
+    } else if (visit_typed(e, hops + 1, n - 1, f)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace detail
+
+/// A filter compiled against a resource type; evaluates JSON and typed resources.
+class predicate {
+ public:
+  predicate() = default;
+
+  /// True when the resource (a JSON object) matches.
+  bool matches(const json& resource) const {
+    if (nodes_.empty()) return true;
+    return eval_json(root_, resource);
+  }
+
+  /// True when the typed resource matches. T must be described by
+  /// scim::resource_traits; attributes the type does not model are read from
+  /// its JSON side-car (`extra`), so results equal those on JSON.
+  template <described_type T>
+  bool matches(const T& resource) const {
+    if (nodes_.empty()) return true;
+    const field_table& table = field_table_of<T>();
+    // Compiled for another type (or for JSON only): evaluate its JSON form.
+    if (&table != typed_table_) return eval_json(root_, encode(resource));
+    const json* extra = nullptr;
+    if constexpr (scim::detail::has_extra<T>) extra = &std::invoke(resource_traits<T>::extra, const_cast<T&>(resource));
+    return eval_typed(root_, &resource, table, extra);
+  }
+
+  /// Whether the compiled filter is empty (matches everything).
+  bool empty() const noexcept { return nodes_.empty(); }
+
+ private:
+  friend expected<predicate> compile(const filter&, const resource_type&, const schema_registry&,
+                                     const compile_options&, const field_table*);
+
+  bool eval_json(std::uint32_t id, const json& obj) const {
+    const detail::program_node& n = nodes_[id];
+    switch (n.kind) {
+      case node_kind::logical_and:
+        for (auto c = n.first_child; c != no_node; c = nodes_[c].next_sibling)
+          if (!eval_json(c, obj)) return false;
+        return true;
+      case node_kind::logical_or:
+        for (auto c = n.first_child; c != no_node; c = nodes_[c].next_sibling)
+          if (eval_json(c, obj)) return true;
+        return false;
+      case node_kind::logical_not: return !eval_json(n.first_child, obj);
+      case node_kind::value_filter: {
+        const detail::leaf& l = leaves_[n.leaf_index];
+        if (l.kind == detail::leaf_kind::never) return false;
+        return detail::visit_json(obj, l.hops, l.hop_count,
+                                  [&](const json& e) { return e.is_object() && eval_json(n.first_child, e); });
+      }
+      case node_kind::present:
+      case node_kind::compare: return eval_leaf_json(leaves_[n.leaf_index], obj);
+    }
+    return false;
+  }
+
+  static bool eval_leaf_json(const detail::leaf& l, const json& obj) {
+    switch (l.kind) {
+      case detail::leaf_kind::never: return false;
+      case detail::leaf_kind::present:
+        return detail::visit_json(obj, l.hops, l.hop_count, [](const json& v) { return detail::json_non_empty(v); });
+      case detail::leaf_kind::compare:
+        if (l.lit == detail::literal_class::null) {
+          const bool present =
+              detail::visit_json(obj, l.hops, l.hop_count, [](const json& v) { return detail::json_non_empty(v); });
+          return l.op == compare_op::eq ? !present : (l.op == compare_op::ne && present);
+        }
+        return detail::visit_json(obj, l.hops, l.hop_count,
+                                  [&](const json& v) { return detail::compare_json_scalar(l, v); });
+    }
+    return false;
+  }
+
+  bool eval_typed(std::uint32_t id, const void* obj, const field_table& table, const json* extra) const {
+    const detail::program_node& n = nodes_[id];
+    switch (n.kind) {
+      case node_kind::logical_and:
+        for (auto c = n.first_child; c != no_node; c = nodes_[c].next_sibling)
+          if (!eval_typed(c, obj, table, extra)) return false;
+        return true;
+      case node_kind::logical_or:
+        for (auto c = n.first_child; c != no_node; c = nodes_[c].next_sibling)
+          if (eval_typed(c, obj, table, extra)) return true;
+        return false;
+      case node_kind::logical_not: return !eval_typed(n.first_child, obj, table, extra);
+      case node_kind::value_filter: {
+        const detail::leaf& l = leaves_[n.leaf_index];
+        if (l.kind == detail::leaf_kind::never) return false;
+        if (!l.typed) {
+          return extra != nullptr &&
+                 detail::visit_json(*extra, l.hops, l.hop_count,
+                                    [&](const json& e) { return e.is_object() && eval_json(n.first_child, e); });
+        }
+        return detail::visit_typed(obj, l.hops, l.hop_count, [&](const field_info& f, const void* e) {
+          return f.kind == scim::value_kind::complex && eval_typed(n.first_child, e, *f.sub, nullptr);
+        });
+      }
+      case node_kind::present:
+      case node_kind::compare: {
+        const detail::leaf& l = leaves_[n.leaf_index];
+        if (!l.typed) return extra != nullptr && eval_leaf_json(l, *extra);
+        return eval_leaf_typed(l, obj);
+      }
+    }
+    (void)table;
+    return false;
+  }
+
+  static bool eval_leaf_typed(const detail::leaf& l, const void* obj) {
+    auto present = [&] {
+      return detail::visit_typed(obj, l.hops, l.hop_count,
+                                 [](const field_info& f, const void* v) { return detail::typed_non_empty(f, v); });
+    };
+    switch (l.kind) {
+      case detail::leaf_kind::never: return false;
+      case detail::leaf_kind::present: return present();
+      case detail::leaf_kind::compare:
+        if (l.lit == detail::literal_class::null) {
+          const bool p = present();
+          return l.op == compare_op::eq ? !p : (l.op == compare_op::ne && p);
+        }
+        return detail::visit_typed(obj, l.hops, l.hop_count, [&](const field_info& f, const void* v) {
+          return detail::compare_typed_scalar(l, f, v);
+        });
+    }
+    return false;
+  }
+
+  std::vector<detail::program_node> nodes_;
+  std::vector<detail::leaf> leaves_;
+  std::uint32_t root_ = 0;
+  const field_table* typed_table_ = nullptr;
+};
+
+namespace detail {
+
+inline error filter_error(const filter& f, const node& n, std::string detail) {
+  return error(error_code::invalid_filter, std::move(detail)).at(n.source_offset, f.source());
+}
+
+// Prepares the literal of a compare node for an attribute of type `type`.
+inline void prepare_literal(leaf& l, const filter& f, const node& n, const compile_options& opts) {
+  switch (n.type) {
+    case value_kind::null: l.lit = literal_class::null; return;
+    case value_kind::boolean:
+      l.lit = literal_class::boolean;
+      l.lit_bool = n.boolean;
+      return;
+    case value_kind::integer:
+      l.lit = literal_class::number;
+      l.lit_is_integer = true;
+      l.lit_integer = n.integer;
+      l.lit_number = static_cast<double>(n.integer);
+      return;
+    case value_kind::decimal:
+      l.lit = literal_class::number;
+      l.lit_number = n.decimal;
+      return;
+    case value_kind::string: break;
+  }
+  const std::string_view s = f.string_value(n);
+  if (l.type == attribute_type::boolean && opts.allow_string_booleans) {
+    if (scim::detail::iequals(s, "true") || scim::detail::iequals(s, "false")) {
+      l.lit = literal_class::boolean;
+      l.lit_bool = scim::detail::iequals(s, "true");
+      return;
+    }
+  }
+  l.lit = literal_class::string;
+  l.lit_text.assign(s.data(), s.size());
+  if (l.type == attribute_type::date_time && n.op != compare_op::co && n.op != compare_op::sw &&
+      n.op != compare_op::ew) {
+    if (auto at = parse_date_time(s)) {
+      l.lit = literal_class::instant;
+      l.lit_instant = *at;
+    } else {
+      l.lit = literal_class::mismatch;  // not a dateTime: compares with nothing
+    }
+    return;
+  }
+  if (!l.case_exact)
+    for (char& c : l.lit_text) c = scim::detail::ascii_lower(c);
+}
+
+struct compiler {
+  const filter& f;
+  const resource_type& rt;
+  const schema_registry& reg;
+  const compile_options& opts;
+  const field_table* root_table = nullptr;  // typed evaluation: the resource type's field table
+  predicate& out;
+  std::vector<program_node>& nodes;
+  std::vector<leaf>& leaves;
+
+  // Resolves `path` (relative to `context` when inside a value filter) and
+  // fills the leaf's type, caseExact and hops. Returns false with `err` set,
+  // or true with l.kind == never for an unknown attribute under no_match.
+  bool resolve(const node& n, const attribute* context, const field_table* table, leaf& l, bool implicit_value,
+               error& err) {
+    const attribute_path_view p = f.path(n);
+    const attribute* target = nullptr;
+    const attribute* top = nullptr;
+    const schema* owner = nullptr;
+    bool is_extension = false;
+    if (context != nullptr) {
+      if (p.has_urn() || p.has_sub_attribute()) {
+        err = filter_error(f, n, "inside '" + context->name + "[...]' only sub-attributes of '" + context->name +
+                                     "' can be named, not '" + to_string(p) + "'");
+        return false;
+      }
+      target = context->find_sub_attribute(p.name);
+      if (target == nullptr) return unknown(n, l, "'" + context->name + "' has no sub-attribute '" +
+                                                      std::string(p.name) + "'", err);
+      l.hops[0].key = target->name;
+      l.hop_count = 1;
+    } else {
+      std::string text;
+      append_to(text, p);
+      auto r = reg.resolve(rt, text);
+      if (!r) {
+        if (r.error().status != 400) {
+          err = r.error();
+          return false;
+        }
+        return unknown(n, l, r.error().detail, err);
+      }
+      owner = r->owner;
+      top = r->attr;
+      is_extension = r->is_extension;
+      target = r->sub ? r->sub : r->attr;
+      std::uint8_t h = 0;
+      if (is_extension) l.hops[h++].key = owner->id;
+      l.hops[h++].key = top->name;
+      if (r->sub) l.hops[h++].key = r->sub->name;
+      l.hop_count = h;
+    }
+    if (implicit_value && target->is_complex() && target->multi_valued && context == nullptr &&
+        !p.has_sub_attribute()) {
+      if (const attribute* v = target->find_sub_attribute("value")) {
+        l.hops[l.hop_count++].key = v->name;
+        target = v;
+      }
+    }
+    l.type = target->type;
+    l.case_exact = target->case_exact;
+    // Typed access: follow the hops through the field tables.
+    l.typed = table != nullptr;
+    for (std::uint8_t i = 0; i < l.hop_count && l.typed; ++i) {
+      const field_info* fi = table ? table->find(l.hops[i].key) : nullptr;
+      l.hops[i].field = fi;
+      if (fi == nullptr) l.typed = false;
+      else table = fi->sub;
+    }
+    return true;
+  }
+
+  bool unknown(const node& n, leaf& l, std::string detail, error& err) {
+    if (opts.unknown_attributes == unknown_attribute_policy::no_match) {
+      l.kind = leaf_kind::never;
+      return true;
+    }
+    err = filter_error(f, n, "unknown attribute: " + detail);
+    return false;
+  }
+
+  expected<std::uint32_t> compile_node(node_id id, const attribute* context, const field_table* table) {
+    // Depth is bounded by the parser's nesting limit; recursion is safe.
+    const node& n = f[id];
+    program_node pn;
+    pn.kind = n.kind;
+    switch (n.kind) {
+      case node_kind::logical_and:
+      case node_kind::logical_or:
+      case node_kind::logical_not: {
+        std::uint32_t prev = no_node;
+        const auto self = static_cast<std::uint32_t>(nodes.size());
+        nodes.push_back(pn);
+        for (node_id c : f.children(n)) {
+          auto child = compile_node(c, context, table);
+          if (!child) return fail(std::move(child.error()));
+          if (prev == no_node) nodes[self].first_child = *child;
+          else nodes[prev].next_sibling = *child;
+          prev = *child;
+        }
+        return self;
+      }
+      case node_kind::value_filter: {
+        if (context != nullptr) return fail(filter_error(f, n, "a value filter cannot be nested in another"));
+        leaf l;
+        error err;
+        if (!resolve(n, nullptr, table, l, false, err)) return fail(std::move(err));
+        const attribute* attr = nullptr;
+        if (l.kind != leaf_kind::never) {
+          std::string text;
+          append_to(text, f.path(n));
+          auto r = reg.resolve(rt, text);
+          attr = r ? &r->target() : nullptr;
+          if (attr == nullptr || !attr->is_complex()) {
+            return fail(filter_error(f, n, "'" + text + "[...]' needs a complex attribute"));
+          }
+        }
+        pn.leaf_index = static_cast<std::uint32_t>(leaves.size());
+        leaves.push_back(std::move(l));
+        const auto self = static_cast<std::uint32_t>(nodes.size());
+        nodes.push_back(pn);
+        if (attr == nullptr) {
+          // Unknown attribute under no_match: the inner filter is never evaluated.
+          nodes[self].first_child = no_node;
+          return self;
+        }
+        const field_table* inner_table =
+            l.typed && l.hops[l.hop_count - 1].field != nullptr ? l.hops[l.hop_count - 1].field->sub : nullptr;
+        auto inner = compile_node(n.first_child, attr, inner_table);
+        if (!inner) return fail(std::move(inner.error()));
+        nodes[self].first_child = *inner;
+        return self;
+      }
+      case node_kind::present:
+      case node_kind::compare: {
+        leaf l;
+        l.kind = n.kind == node_kind::present ? leaf_kind::present : leaf_kind::compare;
+        l.op = n.op;
+        error err;
+        if (!resolve(n, context, table, l, n.kind == node_kind::compare, err)) return fail(std::move(err));
+        if (l.kind == leaf_kind::compare) {
+          const bool ordering = n.op == compare_op::gt || n.op == compare_op::ge || n.op == compare_op::lt ||
+                                n.op == compare_op::le;
+          if (ordering && (l.type == attribute_type::boolean || l.type == attribute_type::binary)) {
+            return fail(filter_error(f, n,
+                                     std::string("'") + std::string(to_string(n.op)) + "' cannot compare the " +
+                                         std::string(scim::to_string(l.type)) + " attribute '" + to_string(f.path(n)) +
+                                         "' (RFC 7644: ordering is undefined for boolean and binary)"));
+          }
+          prepare_literal(l, f, n, opts);
+        }
+        pn.leaf_index = static_cast<std::uint32_t>(leaves.size());
+        leaves.push_back(std::move(l));
+        const auto self = static_cast<std::uint32_t>(nodes.size());
+        nodes.push_back(pn);
+        return self;
+      }
+    }
+    return fail(filter_error(f, n, "unsupported filter node"));
+  }
+};
+
+}  // namespace detail
+
+/// Compiles a parsed filter for resources of type `rt`: resolves and checks
+/// every attribute path against `reg`. Errors are 400 invalidFilter with the
+/// position of the offending term. `typed` is the field table of the typed
+/// resource the predicate will also evaluate (see compile_for).
+inline expected<predicate> compile(const filter& f, const resource_type& rt, const schema_registry& reg,
+                                   const compile_options& opts = {}, const field_table* typed = nullptr) {
+  predicate p;
+  p.typed_table_ = typed;
+  if (f.empty()) return p;
+  detail::compiler c{f, rt, reg, opts, typed, p, p.nodes_, p.leaves_};
+  auto root = c.compile_node(f.root(), nullptr, typed);
+  if (!root) return fail(std::move(root.error()));
+  p.root_ = *root;
+  return p;
+}
+
+/// compile() for evaluating typed resources of type T (and JSON).
+template <described_type T>
+expected<predicate> compile_for(const filter& f, const resource_type& rt, const schema_registry& reg,
+                                const compile_options& opts = {}) {
+  return compile(f, rt, reg, opts, &field_table_of<T>());
+}
+
+}  // namespace filter
+SCIM_END_NAMESPACE
