@@ -49,9 +49,11 @@
 #include "scim/schema/registry.hpp"
 #include "scim/schema/resource_type.hpp"
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -101,6 +103,12 @@ struct leaf {
   // Whether every hop has a typed field (typed evaluation walks fields) or
   // the value lives in the type's JSON side-car.
   bool typed = false;
+  // Typed fast path: compares the last hop's member, read at its offset in
+  // the owning object, with a comparison specialised for the member's C++
+  // type, the operator and caseExact. nullptr: use the generic walk.
+  bool (*final_compare)(const leaf&, const void* owner) = nullptr;
+  // Batch form of final_compare for one-hop leaves (see batch_fn).
+  std::uint64_t (*batch)(const leaf&, const char* base, std::size_t stride, std::uint64_t active) = nullptr;
 };
 
 struct program_node {
@@ -353,6 +361,212 @@ bool visit_typed(const void* obj, const hop* hops, std::size_t n, F&& f) {
 
 }  // namespace detail
 
+namespace detail {
+
+// ---- typed fast path ------------------------------------------------------------
+
+template <compare_op Op, bool Exact>
+inline bool string_matches(std::string_view v, std::string_view lit) noexcept {
+  if constexpr (Exact) {
+    if constexpr (Op == compare_op::eq) return v == lit;
+    else if constexpr (Op == compare_op::ne) return v != lit;
+    else if constexpr (Op == compare_op::co) return v.find(lit) != std::string_view::npos;
+    else if constexpr (Op == compare_op::sw) return v.size() >= lit.size() && v.substr(0, lit.size()) == lit;
+    else if constexpr (Op == compare_op::ew)
+      return v.size() >= lit.size() && v.substr(v.size() - lit.size()) == lit;
+    else return ordered(Op, exact_compare(v, lit), 0);
+  } else {
+    if constexpr (Op == compare_op::eq) return fold_equals(v, lit);
+    else if constexpr (Op == compare_op::ne) return !fold_equals(v, lit);
+    else if constexpr (Op == compare_op::co) return fold_contains(v, lit);
+    else if constexpr (Op == compare_op::sw) return v.size() >= lit.size() && fold_equals(v.substr(0, lit.size()), lit);
+    else if constexpr (Op == compare_op::ew)
+      return v.size() >= lit.size() && fold_equals(v.substr(v.size() - lit.size()), lit);
+    else return ordered(Op, fold_compare(v, lit), 0);
+  }
+}
+
+// The member is read as its exact C++ type: the field's (kind, shape) names it.
+template <class Member, compare_op Op, bool Exact>
+bool final_string(const leaf& l, const void* owner) {
+  const auto& m = *reinterpret_cast<const Member*>(static_cast<const char*>(owner) + l.hops[l.hop_count - 1].field->offset);
+  const std::string_view lit = l.lit_text;
+  if constexpr (std::is_same_v<Member, std::string>) {
+    return string_matches<Op, Exact>(m, lit);
+  } else if constexpr (std::is_same_v<Member, std::optional<std::string>>) {
+    return m.has_value() && string_matches<Op, Exact>(*m, lit);
+  } else {
+    for (const auto& v : m)
+      if (string_matches<Op, Exact>(v, lit)) return true;
+    return false;
+  }
+}
+
+template <class Member, bool Exact>
+constexpr auto string_compare_for(compare_op op) noexcept -> bool (*)(const leaf&, const void*) {
+  switch (op) {
+    case compare_op::eq: return &final_string<Member, compare_op::eq, Exact>;
+    case compare_op::ne: return &final_string<Member, compare_op::ne, Exact>;
+    case compare_op::co: return &final_string<Member, compare_op::co, Exact>;
+    case compare_op::sw: return &final_string<Member, compare_op::sw, Exact>;
+    case compare_op::ew: return &final_string<Member, compare_op::ew, Exact>;
+    case compare_op::gt: return &final_string<Member, compare_op::gt, Exact>;
+    case compare_op::ge: return &final_string<Member, compare_op::ge, Exact>;
+    case compare_op::lt: return &final_string<Member, compare_op::lt, Exact>;
+    case compare_op::le: return &final_string<Member, compare_op::le, Exact>;
+  }
+  return nullptr;
+}
+
+template <class Member>
+bool final_bool(const leaf& l, const void* owner) {
+  const auto& m = *reinterpret_cast<const Member*>(static_cast<const char*>(owner) + l.hops[l.hop_count - 1].field->offset);
+  if constexpr (std::is_same_v<Member, bool>) {
+    return compare_bool(l, m);
+  } else {
+    return m.has_value() && compare_bool(l, *m);
+  }
+}
+
+template <class Member>
+bool final_date_time(const leaf& l, const void* owner) {
+  const auto& m = *reinterpret_cast<const Member*>(static_cast<const char*>(owner) + l.hops[l.hop_count - 1].field->offset);
+  if constexpr (std::is_same_v<Member, date_time>) {
+    return m.at() && compare_instant(l, *m.at());
+  } else {
+    return m.has_value() && m->at() && compare_instant(l, *m->at());
+  }
+}
+
+// Batch form: evaluates the leaf on up to 64 objects laid out `stride` bytes
+// apart (a contiguous array of the resource type) and returns the mask of
+// those among `active` that match. A tight loop per leaf keeps many memory
+// loads in flight, which is what makes scanning large collections fast.
+using batch_fn = std::uint64_t (*)(const leaf&, const char* base, std::size_t stride, std::uint64_t active);
+
+template <class Member, compare_op Op, bool Exact>
+std::uint64_t batch_string(const leaf& l, const char* base, std::size_t stride, std::uint64_t active) {
+  const std::ptrdiff_t off = l.hops[0].field->offset;
+  const std::string_view lit = l.lit_text;
+  std::uint64_t out = 0;
+  while (active != 0) {
+    const int i = std::countr_zero(active);
+    active &= active - 1;
+    const auto& m = *reinterpret_cast<const Member*>(base + static_cast<std::size_t>(i) * stride + off);
+    bool hit;
+    if constexpr (std::is_same_v<Member, std::string>) {
+      hit = string_matches<Op, Exact>(m, lit);
+    } else if constexpr (std::is_same_v<Member, std::optional<std::string>>) {
+      hit = m.has_value() && string_matches<Op, Exact>(*m, lit);
+    } else {
+      hit = false;
+      for (const auto& v : m)
+        if (string_matches<Op, Exact>(v, lit)) {
+          hit = true;
+          break;
+        }
+    }
+    out |= static_cast<std::uint64_t>(hit) << i;
+  }
+  return out;
+}
+
+template <class Member, bool Exact>
+constexpr batch_fn string_batch_for(compare_op op) noexcept {
+  switch (op) {
+    case compare_op::eq: return &batch_string<Member, compare_op::eq, Exact>;
+    case compare_op::ne: return &batch_string<Member, compare_op::ne, Exact>;
+    case compare_op::co: return &batch_string<Member, compare_op::co, Exact>;
+    case compare_op::sw: return &batch_string<Member, compare_op::sw, Exact>;
+    case compare_op::ew: return &batch_string<Member, compare_op::ew, Exact>;
+    case compare_op::gt: return &batch_string<Member, compare_op::gt, Exact>;
+    case compare_op::ge: return &batch_string<Member, compare_op::ge, Exact>;
+    case compare_op::lt: return &batch_string<Member, compare_op::lt, Exact>;
+    case compare_op::le: return &batch_string<Member, compare_op::le, Exact>;
+  }
+  return nullptr;
+}
+
+// Generic batch: the per-object comparison in a loop.
+inline std::uint64_t batch_final(const leaf& l, const char* base, std::size_t stride, std::uint64_t active) {
+  std::uint64_t out = 0;
+  while (active != 0) {
+    const int i = std::countr_zero(active);
+    active &= active - 1;
+    out |= static_cast<std::uint64_t>(l.final_compare(l, base + static_cast<std::size_t>(i) * stride)) << i;
+  }
+  return out;
+}
+
+// The batch form of a one-hop leaf with a specialised comparison.
+inline batch_fn select_batch(const leaf& l) {
+  if (l.final_compare == nullptr || l.hop_count != 1) return nullptr;
+  const field_info& f = *l.hops[0].field;
+  if (l.lit == literal_class::string && f.kind == field_kind::string) {
+    switch (f.shape) {
+      case field_shape::plain:
+        return l.case_exact ? string_batch_for<std::string, true>(l.op) : string_batch_for<std::string, false>(l.op);
+      case field_shape::optional:
+        return l.case_exact ? string_batch_for<std::optional<std::string>, true>(l.op)
+                            : string_batch_for<std::optional<std::string>, false>(l.op);
+      case field_shape::vector:
+        return l.case_exact ? string_batch_for<std::vector<std::string>, true>(l.op)
+                            : string_batch_for<std::vector<std::string>, false>(l.op);
+    }
+  }
+  return &batch_final;
+}
+
+// Chooses the specialised comparison for a leaf whose last hop is typed.
+inline bool (*select_final_compare(const leaf& l))(const leaf&, const void*) {
+  if (l.kind != leaf_kind::compare || !l.typed || l.hop_count == 0) return nullptr;
+  const field_info& f = *l.hops[l.hop_count - 1].field;
+  if (f.offset < 0) return nullptr;
+  switch (l.lit) {
+    case literal_class::string:
+      if (f.kind != field_kind::string || l.type == attribute_type::date_time) return nullptr;
+      switch (f.shape) {
+        case field_shape::plain:
+          return l.case_exact ? string_compare_for<std::string, true>(l.op) : string_compare_for<std::string, false>(l.op);
+        case field_shape::optional:
+          return l.case_exact ? string_compare_for<std::optional<std::string>, true>(l.op)
+                              : string_compare_for<std::optional<std::string>, false>(l.op);
+        case field_shape::vector:
+          return l.case_exact ? string_compare_for<std::vector<std::string>, true>(l.op)
+                              : string_compare_for<std::vector<std::string>, false>(l.op);
+      }
+      return nullptr;
+    case literal_class::boolean:
+      if (f.kind != field_kind::boolean) return nullptr;
+      if (f.shape == field_shape::plain) return &final_bool<bool>;
+      if (f.shape == field_shape::optional) return &final_bool<std::optional<bool>>;
+      return nullptr;
+    case literal_class::instant:
+      if (f.kind != field_kind::date_time || l.op == compare_op::co || l.op == compare_op::sw ||
+          l.op == compare_op::ew)
+        return nullptr;
+      if (f.shape == field_shape::plain) return &final_date_time<date_time>;
+      if (f.shape == field_shape::optional) return &final_date_time<std::optional<date_time>>;
+      return nullptr;
+    default: return nullptr;
+  }
+}
+
+// Calls `f` with every object that owns the leaf's last hop (walking the
+// intermediate complex hops); stops when `f` returns true.
+template <class F>
+bool visit_owners(const void* obj, const hop* hops, std::size_t n, F&& f) {
+  if (n == 0) return f(obj);
+  const field_info& fi = *hops[0].field;
+  const void* m = fi.get(obj);
+  const std::size_t count = fi.count(m);
+  for (std::size_t i = 0; i < count; ++i)
+    if (visit_owners(fi.element(m, i), hops + 1, n - 1, f)) return true;
+  return false;
+}
+
+}  // namespace detail
+
 /// A filter compiled against a resource type; evaluates JSON and typed resources.
 class predicate {
  public:
@@ -378,12 +592,88 @@ class predicate {
     return eval_typed(root_, &resource, table, extra);
   }
 
+  /// Calls `f(i)` for the index of every matching resource of `items`, in
+  /// order. Same results as matches() on each item, evaluated 64 resources at
+  /// a time, one filter node at a time (fast on large collections).
+  template <described_type T, class F>
+  void for_each_match(std::span<const T> items, F&& f) const {
+    const std::size_t n = items.size();
+    if (nodes_.empty() || &field_table_of<T>() != typed_table_) {
+      for (std::size_t i = 0; i < n; ++i)
+        if (matches(items[i])) f(i);
+      return;
+    }
+    for (std::size_t start = 0; start < n; start += 64) {
+      const std::size_t len = n - start < 64 ? n - start : 64;
+      const std::uint64_t all = len == 64 ? ~std::uint64_t{0} : ((std::uint64_t{1} << len) - 1);
+      std::uint64_t hits = eval_batch<T>(root_, items.data() + start, all);
+      while (hits != 0) {
+        const int i = std::countr_zero(hits);
+        hits &= hits - 1;
+        f(start + static_cast<std::size_t>(i));
+      }
+    }
+  }
+
+  /// The number of matching resources among `items`.
+  template <described_type T>
+  std::size_t count_matches(std::span<const T> items) const {
+    std::size_t c = 0;
+    for_each_match(items, [&](std::size_t) { ++c; });
+    return c;
+  }
+
   /// Whether the compiled filter is empty (matches everything).
   bool empty() const noexcept { return nodes_.empty(); }
 
  private:
   friend expected<predicate> compile(const filter&, const resource_type&, const schema_registry&,
                                      const compile_options&, const field_table*);
+
+  template <class T>
+  static const json* extra_of(const T& obj) {
+    if constexpr (scim::detail::has_extra<T>) return &std::invoke(resource_traits<T>::extra, const_cast<T&>(obj));
+    else return nullptr;
+  }
+
+  // Evaluates node `id` on the objects base[i] for the bits i of `active`.
+  template <class T>
+  std::uint64_t eval_batch(std::uint32_t id, const T* base, std::uint64_t active) const {
+    const detail::program_node& n = nodes_[id];
+    switch (n.kind) {
+      case node_kind::logical_and:
+        for (auto c = n.first_child; c != no_node && active != 0; c = nodes_[c].next_sibling)
+          active &= eval_batch(c, base, active);
+        return active;
+      case node_kind::logical_or: {
+        std::uint64_t out = 0;
+        for (auto c = n.first_child; c != no_node && active != 0; c = nodes_[c].next_sibling) {
+          const std::uint64_t r = eval_batch(c, base, active);
+          out |= r;
+          active &= ~r;
+        }
+        return out;
+      }
+      case node_kind::logical_not: return active & ~eval_batch(n.first_child, base, active);
+      case node_kind::present:
+      case node_kind::compare: {
+        const detail::leaf& l = leaves_[n.leaf_index];
+        if (l.batch != nullptr)
+          return l.batch(l, reinterpret_cast<const char*>(base), sizeof(T), active);
+        break;
+      }
+      case node_kind::value_filter: break;
+    }
+    std::uint64_t out = 0;
+    const field_table& table = *typed_table_;
+    while (active != 0) {
+      const int i = std::countr_zero(active);
+      active &= active - 1;
+      const T& obj = base[i];
+      out |= static_cast<std::uint64_t>(eval_typed(id, &obj, table, extra_of(obj))) << i;
+    }
+    return out;
+  }
 
   bool eval_json(std::uint32_t id, const json& obj) const {
     const detail::program_node& n = nodes_[id];
@@ -473,6 +763,11 @@ class predicate {
         if (l.lit == detail::literal_class::null) {
           const bool p = present();
           return l.op == compare_op::eq ? !p : (l.op == compare_op::ne && p);
+        }
+        if (l.final_compare != nullptr) {
+          if (l.hop_count == 1) return l.final_compare(l, obj);
+          return detail::visit_owners(obj, l.hops, l.hop_count - 1u,
+                                      [&](const void* owner) { return l.final_compare(l, owner); });
         }
         return detail::visit_typed(obj, l.hops, l.hop_count, [&](const field_info& f, const void* v) {
           return detail::compare_typed_scalar(l, f, v);
@@ -687,6 +982,8 @@ struct compiler {
                                          "' (RFC 7644: ordering is undefined for boolean and binary)"));
           }
           prepare_literal(l, f, n, opts);
+          l.final_compare = select_final_compare(l);
+          l.batch = select_batch(l);
         }
         pn.leaf_index = static_cast<std::uint32_t>(leaves.size());
         leaves.push_back(std::move(l));

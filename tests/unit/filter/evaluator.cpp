@@ -7,7 +7,9 @@
 #include "scim/resource/user.hpp"
 #include "scim/schema/registry.hpp"
 
+#include <span>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -269,4 +271,36 @@ TEST_CASE("an empty filter matches everything and a predicate compiled for JSON 
   auto json_only = scim::filter::compile(*f, user_type(), scim::default_registry());
   REQUIRE(json_only);
   CHECK(json_only->matches(*scim::decode<scim::user>(bjensen())));
+}
+
+TEST_CASE("batch evaluation over a collection equals per-resource evaluation") {
+  // 150 users (more than two 64-resource chunks) with varied attributes.
+  std::vector<scim::user> users;
+  for (int i = 0; i < 150; ++i) {
+    auto j = bjensen();
+    j["userName"] = (i % 3 == 0 ? "J" : "k") + std::to_string(i) + "@example.com";
+    j["active"] = i % 4 != 0;
+    if (i % 5 == 0) j.erase("title");
+    if (i % 7 == 0) j["emails"][0]["type"] = "other";
+    j["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"] = i % 2 ? "Sales" : "R&D";
+    users.push_back(*scim::decode<scim::user>(j));
+  }
+  for (const char* text :
+       {R"(userName sw "j")", R"(userName sw "j" and active eq true)", R"(not (userName sw "J") or title pr)",
+        R"(emails[type eq "work"] and urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "sales")",
+        R"(userName eq "J3@example.com" or userName eq "k4@example.com")", R"(id eq "2819c223-7f76-453a-919d-413861904646")",
+        R"(schemas eq "urn:ietf:params:scim:schemas:core:2.0:User")", R"(nickName eq null)", "active eq false"}) {
+    auto f = scim::filter::parse(text);
+    REQUIRE(f);
+    auto p = scim::filter::compile_for<scim::user>(*f, user_type(), scim::default_registry());
+    REQUIRE(p);
+    std::vector<std::size_t> expected;
+    for (std::size_t i = 0; i < users.size(); ++i)
+      if (p->matches(users[i])) expected.push_back(i);
+    std::vector<std::size_t> got;
+    p->for_each_match(std::span<const scim::user>(users), [&](std::size_t i) { got.push_back(i); });
+    CHECK_MESSAGE(got == expected, text);
+    CHECK(p->count_matches(std::span<const scim::user>(users)) == expected.size());
+    CHECK(!expected.empty());
+  }
 }

@@ -1,0 +1,304 @@
+// scim_bench: scimpp's side of ../shared/bench (see its README for the
+// protocol). Prints one JSON object per line on stdout; everything else goes
+// to stderr. Loading and parsing the workload is never timed.
+//
+//   scim_bench --workload DIR [--rounds N] [--only bench1,bench2]
+#include <scim/scim.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <optional>
+#include <span>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct options {
+  std::string workload;
+  int rounds = 5;
+  std::vector<std::string> only;
+};
+
+struct workload {
+  std::vector<scim::json> users_json;
+  std::vector<scim::user> users;
+  std::vector<std::string> filters;
+};
+
+std::string impl_name() { return std::string("scimpp@") + scim::version_string; }
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double mean(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return v.empty() ? 0 : s / static_cast<double>(v.size());
+}
+
+template <class F>
+double time_ns(F&& f) {
+  const auto t0 = clock_type::now();
+  f();
+  const auto t1 = clock_type::now();
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+}
+
+// Keeps a value alive so the optimiser cannot drop the work that made it.
+template <class T>
+void keep(const T& v) {
+  asm volatile("" : : "g"(&v) : "memory");
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "scim_bench: cannot read " << path << '\n';
+    std::exit(2);
+  }
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+workload load(const options& o) {
+  workload w;
+  for (const auto& line : read_lines(o.workload + "/users.jsonl")) {
+    auto j = scim::parse_json(line);
+    if (!j) {
+      std::cerr << "scim_bench: bad user line: " << scim::format_error(j.error()) << '\n';
+      std::exit(2);
+    }
+    auto u = scim::decode<scim::user>(*j);
+    if (!u) {
+      std::cerr << "scim_bench: user does not decode: " << scim::format_error(u.error()) << '\n';
+      std::exit(2);
+    }
+    w.users.push_back(std::move(*u));
+    w.users_json.push_back(std::move(*j));
+  }
+  w.filters = read_lines(o.workload + "/filters.txt");
+  std::cerr << "scim_bench: loaded " << w.users.size() << " users, " << w.filters.size() << " filters\n";
+  return w;
+}
+
+std::string json_array(const std::vector<std::optional<double>>& v, bool integers = false) {
+  std::ostringstream s;
+  s << '[';
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) s << ',';
+    if (!v[i]) {
+      s << "null";
+    } else if (integers) {
+      s << static_cast<long long>(*v[i]);
+    } else {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.2f", *v[i]);
+      s << buf;
+    }
+  }
+  s << ']';
+  return s.str();
+}
+
+void print_line(const std::string& bench, std::size_t n, double ns_per_op, const std::string& checksum,
+                const std::string& extra) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", ns_per_op);
+  std::cout << "{\"impl\":\"" << impl_name() << "\",\"bench\":\"" << bench << "\",\"n\":" << n
+            << ",\"ns_per_op\":" << buf << ",\"checksum\":" << checksum << extra << "}\n"
+            << std::flush;
+}
+
+// ---- filter_parse -------------------------------------------------------------
+
+void bench_filter_parse(const workload& w, const options& o) {
+  const int iterations = 2000;
+  std::vector<std::optional<double>> per_filter;
+  std::vector<double> medians;
+  int parsed = 0;
+  std::ostringstream errors;
+  for (std::size_t k = 0; k < w.filters.size(); ++k) {
+    const std::string& text = w.filters[k];
+    auto first = scim::filter::parse(text);
+    if (!first) {
+      per_filter.emplace_back();
+      errors << (errors.tellp() > 0 ? "," : "") << '"' << k + 1 << "\":"
+             << scim::dump_json(scim::json(first.error().detail));
+      continue;
+    }
+    ++parsed;
+    for (int i = 0; i < 200; ++i) keep(scim::filter::parse(text));  // warm-up
+    std::vector<double> rounds;
+    for (int r = 0; r < std::max(o.rounds, 5); ++r) {
+      rounds.push_back(time_ns([&] {
+                         for (int i = 0; i < iterations; ++i) {
+                           auto f = scim::filter::parse(text);
+                           keep(f);
+                         }
+                       }) /
+                       iterations);
+    }
+    const double m = median(rounds);
+    per_filter.emplace_back(m);
+    medians.push_back(m);
+  }
+  std::string extra = ",\"per_filter_ns\":" + json_array(per_filter) + ",\"rounds\":" + std::to_string(o.rounds);
+  if (errors.tellp() > 0) extra += ",\"errors\":{" + errors.str() + "}";
+  print_line("filter_parse", w.filters.size(), mean(medians), std::to_string(parsed), extra);
+}
+
+// ---- filter_eval ----------------------------------------------------------------
+
+// Typed resources go through the batch API; JSON one resource at a time.
+std::size_t count_matching(const scim::filter::predicate& p, const std::vector<scim::user>& users) {
+  return p.count_matches(std::span<const scim::user>(users));
+}
+std::size_t count_matching(const scim::filter::predicate& p, const std::vector<scim::json>& docs) {
+  std::size_t c = 0;
+  for (const auto& d : docs) c += p.matches(d) ? 1 : 0;
+  return c;
+}
+
+template <class Resource>
+void bench_filter_eval(const std::string& bench, const std::vector<Resource>& resources, const workload& w,
+                       const options& o) {
+  const auto& reg = scim::default_registry();
+  const auto& rt = *reg.find_resource_type("User");
+  std::vector<std::optional<double>> per_filter, counts;
+  std::vector<double> medians;
+  for (const auto& text : w.filters) {
+    auto f = scim::filter::parse(text);
+    auto p = f ? scim::filter::compile_for<scim::user>(*f, rt, reg) : scim::fail(f.error());
+    if (!p) {
+      per_filter.emplace_back();
+      counts.emplace_back();
+      continue;
+    }
+    const std::size_t count = count_matching(*p, resources);  // warm-up and checksum
+    std::vector<double> rounds;
+    for (int r = 0; r < o.rounds; ++r) {
+      std::size_t c = 0;
+      rounds.push_back(time_ns([&] { c = count_matching(*p, resources); }) / static_cast<double>(resources.size()));
+      keep(c);
+    }
+    const double m = median(rounds);
+    per_filter.emplace_back(m);
+    medians.push_back(m);
+    counts.emplace_back(static_cast<double>(count));
+  }
+  print_line(bench, w.filters.size() * resources.size(), mean(medians), json_array(counts, true),
+             ",\"per_filter_ns\":" + json_array(per_filter) + ",\"rounds\":" + std::to_string(o.rounds));
+}
+
+// ---- filter_eval_handwritten ------------------------------------------------------
+// Direct member access on the typed users with the same ASCII case folding and
+// comparisons as the evaluator: the limit the evaluator is measured against.
+
+namespace hw {
+using scim::detail::icontains;
+using scim::detail::iequals;
+using scim::detail::istarts_with;
+
+bool f1(const scim::user& u) { return iequals(u.user_name, "jessica.ivanova53376@example.org"); }
+bool f4(const scim::user& u) { return istarts_with(u.user_name, "J"); }
+bool f17(const scim::user& u) {
+  if (!u.user_type || !iequals(*u.user_type, "Employee")) return false;
+  for (const auto& e : u.emails)
+    if (e.type && iequals(*e.type, "work") && e.value && icontains(*e.value, "@example.com")) return true;
+  return false;
+}
+bool f22(const scim::user& u) {
+  if (!u.active || !*u.active) return false;
+  const auto* ent = u.extension<scim::enterprise_user>();
+  return ent && ent->department && iequals(*ent->department, "Engineering");
+}
+const scim::instant t2022 = *scim::parse_date_time("2022-01-01T00:00:00Z");
+bool f28(const scim::user& u) {
+  if (!u.user_type || !(iequals(*u.user_type, "Contractor") || iequals(*u.user_type, "Intern"))) return false;
+  if (!u.active || !*u.active) return false;
+  return u.meta && u.meta->created && u.meta->created->at() && *u.meta->created->at() >= t2022;
+}
+}  // namespace hw
+
+void bench_handwritten(const workload& w, const options& o) {
+  struct entry {
+    std::size_t index;
+    bool (*pred)(const scim::user&);
+  };
+  const entry entries[] = {{0, hw::f1}, {3, hw::f4}, {16, hw::f17}, {21, hw::f22}, {27, hw::f28}};
+  std::vector<std::optional<double>> per_filter(w.filters.size()), counts(w.filters.size());
+  std::vector<double> medians;
+  for (const auto& e : entries) {
+    if (e.index >= w.filters.size()) continue;
+    std::size_t count = 0;
+    for (const auto& u : w.users) count += e.pred(u) ? 1 : 0;
+    std::vector<double> rounds;
+    for (int r = 0; r < o.rounds; ++r) {
+      std::size_t c = 0;
+      rounds.push_back(time_ns([&] {
+                         for (const auto& u : w.users) c += e.pred(u) ? 1 : 0;
+                       }) /
+                       static_cast<double>(w.users.size()));
+      keep(c);
+    }
+    per_filter[e.index] = median(rounds);
+    counts[e.index] = static_cast<double>(count);
+    medians.push_back(median(rounds));
+  }
+  print_line("filter_eval_handwritten", medians.size() * w.users.size(), mean(medians), json_array(counts, true),
+             ",\"per_filter_ns\":" + json_array(per_filter) + ",\"rounds\":" + std::to_string(o.rounds));
+}
+
+bool wanted(const options& o, const std::string& bench) {
+  return o.only.empty() || std::find(o.only.begin(), o.only.end(), bench) != o.only.end();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  if (const char* env = std::getenv("SCIM_BENCH_WORKLOAD")) o.workload = env;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--workload" && i + 1 < argc) {
+      o.workload = argv[++i];
+    } else if (a == "--rounds" && i + 1 < argc) {
+      o.rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--only" && i + 1 < argc) {
+      std::stringstream s(argv[++i]);
+      std::string item;
+      while (std::getline(s, item, ',')) o.only.push_back(item);
+    } else {
+      std::cerr << "usage: scim_bench --workload DIR [--rounds N] [--only bench,...]\n";
+      return 2;
+    }
+  }
+  if (o.workload.empty()) {
+    std::cerr << "scim_bench: no workload (--workload DIR or SCIM_BENCH_WORKLOAD)\n";
+    return 2;
+  }
+  const workload w = load(o);
+  if (wanted(o, "filter_parse")) bench_filter_parse(w, o);
+  if (wanted(o, "filter_eval")) bench_filter_eval("filter_eval", w.users, w, o);
+  if (wanted(o, "filter_eval_json")) bench_filter_eval("filter_eval_json", w.users_json, w, o);
+  if (wanted(o, "filter_eval_handwritten")) bench_handwritten(w, o);
+  return 0;
+}
