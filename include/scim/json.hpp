@@ -147,6 +147,11 @@ inline expected<json> parse_json(std::string_view text, const json_limits& limit
                                                 " bytes exceeds the limit of " +
                                                 std::to_string(limits.max_bytes) + " bytes");
   }
+  // nlohmann's lexer stops at a NUL byte as if the input ended there; a raw
+  // NUL is never valid JSON (control characters must be escaped).
+  if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+    return fail(error(error_code::invalid_syntax, "malformed JSON: NUL byte in the input").at(nul, text.substr(0, 0)));
+  }
   if (auto at = detail::find_depth_violation(text, limits.max_depth); at != std::string_view::npos) {
     return fail(error(error_code::invalid_syntax, "JSON nesting deeper than " +
                                                       std::to_string(limits.max_depth) + " levels")

@@ -27,6 +27,15 @@ TEST_CASE("malformed JSON is invalidSyntax with the byte position") {
   }
 }
 
+TEST_CASE("a NUL byte never truncates the input") {
+  const std::string text("{\"a\":1}\0garbage", 16);
+  auto r = scim::parse_json(text);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == scim::error_code::invalid_syntax);
+  CHECK(r.error().position == 7);
+  CHECK_FALSE(scim::parse_json(std::string("[\"a\0b\"]", 7)));
+}
+
 TEST_CASE("invalid UTF-8 is rejected") {
   const std::string bad = std::string("{\"a\":\"") + '\xff' + "\"}";
   auto r = scim::parse_json(bad);
