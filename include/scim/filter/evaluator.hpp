@@ -52,6 +52,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -137,15 +138,46 @@ inline int fold_compare(std::string_view value, std::string_view folded_lit) noe
   return value.size() == folded_lit.size() ? 0 : (value.size() < folded_lit.size() ? -1 : 1);
 }
 
+// Eight bytes folded to ASCII lower case at once (bytes >= 0x80 unchanged).
+inline std::uint64_t swar_lower(std::uint64_t x) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t high = 0x8080808080808080ULL;
+  const std::uint64_t b = x & ~high;
+  const std::uint64_t at_least_a = b + ones * (0x80 - 'A');
+  const std::uint64_t above_z = b + ones * (0x80 - 'Z' - 1);
+  const std::uint64_t upper = at_least_a & ~above_z & ~x & high;
+  return x | (upper >> 2);
+}
+
+inline std::uint64_t load8(const char* p) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+// Case-insensitive (ASCII) substring test against a needle already folded to
+// lower case. Compares up to eight bytes per position without branching on
+// each character.
 inline bool fold_contains(std::string_view hay, std::string_view folded_needle) noexcept {
-  if (folded_needle.empty()) return true;
-  if (folded_needle.size() > hay.size()) return false;
-  const char first = folded_needle[0];
-  const std::size_t last = hay.size() - folded_needle.size();
-  for (std::size_t i = 0; i <= last; ++i) {
-    if (scim::detail::ascii_lower(hay[i]) != first) continue;
-    if (fold_equals(hay.substr(i, folded_needle.size()), folded_needle)) return true;
+  const std::size_t n = folded_needle.size();
+  if (n == 0) return true;
+  if (n > hay.size()) return false;
+  const std::size_t last = hay.size() - n;
+  std::size_t i = 0;
+  if (hay.size() >= 8) {
+    const std::size_t head = n < 8 ? n : 8;
+    char pad[8] = {};
+    std::memcpy(pad, folded_needle.data(), head);
+    const std::uint64_t needle8 = load8(pad);
+    const std::uint64_t mask = head == 8 ? ~std::uint64_t{0} : ((std::uint64_t{1} << (8 * head)) - 1);
+    const std::size_t swar_end = hay.size() - 8;  // positions whose 8-byte window fits
+    for (; i <= last && i <= swar_end; ++i) {
+      if (((swar_lower(load8(hay.data() + i)) ^ needle8) & mask) != 0) continue;
+      if (n <= 8 || fold_equals(hay.substr(i + 8, n - 8), folded_needle.substr(8))) return true;
+    }
   }
+  for (; i <= last; ++i)
+    if (fold_equals(hay.substr(i, n), folded_needle)) return true;
   return false;
 }
 
@@ -552,16 +584,23 @@ inline bool (*select_final_compare(const leaf& l))(const leaf&, const void*) {
   }
 }
 
+// Address of a typed member: at its offset when known, else through `get`.
+inline const void* member_of(const field_info& fi, const void* obj) noexcept {
+  return fi.offset >= 0 ? static_cast<const void*>(static_cast<const char*>(obj) + fi.offset) : fi.get(obj);
+}
+
 // Calls `f` with every object that owns the leaf's last hop (walking the
 // intermediate complex hops); stops when `f` returns true.
 template <class F>
 bool visit_owners(const void* obj, const hop* hops, std::size_t n, F&& f) {
   if (n == 0) return f(obj);
   const field_info& fi = *hops[0].field;
-  const void* m = fi.get(obj);
+  const void* m = member_of(fi, obj);
   const std::size_t count = fi.count(m);
-  for (std::size_t i = 0; i < count; ++i)
-    if (visit_owners(fi.element(m, i), hops + 1, n - 1, f)) return true;
+  if (count == 0) return false;
+  const char* e = static_cast<const char*>(fi.data(m));
+  for (std::size_t i = 0; i < count; ++i, e += fi.element_size)
+    if (visit_owners(e, hops + 1, n - 1, f)) return true;
   return false;
 }
 
@@ -736,8 +775,17 @@ class predicate {
                  detail::visit_json(*extra, l.hops, l.hop_count,
                                     [&](const json& e) { return e.is_object() && eval_json(n.first_child, e); });
         }
-        return detail::visit_typed(obj, l.hops, l.hop_count, [&](const field_info& f, const void* e) {
-          return f.kind == scim::value_kind::complex && eval_typed(n.first_child, e, *f.sub, nullptr);
+        // Walk to the owner of the filtered attribute, then test each element.
+        return detail::visit_owners(obj, l.hops, l.hop_count - 1u, [&](const void* owner) {
+          const field_info& fi = *l.hops[l.hop_count - 1].field;
+          if (fi.kind != scim::value_kind::complex) return false;
+          const void* m = detail::member_of(fi, owner);
+          const std::size_t count = fi.count(m);
+          if (count == 0) return false;
+          const char* e = static_cast<const char*>(fi.data(m));
+          for (std::size_t i = 0; i < count; ++i, e += fi.element_size)
+            if (eval_typed(n.first_child, e, *fi.sub, nullptr)) return true;
+          return false;
         });
       }
       case node_kind::present:

@@ -125,6 +125,10 @@ struct field_info {
   /// sub-object of its argument. Hot paths (the filter evaluator) read a
   /// member of known C++ type at this offset instead of calling `get`.
   std::ptrdiff_t offset = -1;
+  /// sizeof the element type: the values of a member are `element_size`
+  /// bytes apart, starting at `data(member)` (nullptr when there is none).
+  std::size_t element_size = 0;
+  const void* (*data)(const void* member) = nullptr;
 };
 
 /// All the fields of one described type.
@@ -197,6 +201,7 @@ struct member_classifier<T> {
   using element = T;
   static std::size_t count(const T&) { return 1; }
   static const element* at(const T& m, std::size_t) { return &m; }
+  static const element* data(const T& m) { return &m; }
 };
 template <class T>
   requires scalar_classifier<T>::supported
@@ -206,6 +211,7 @@ struct member_classifier<std::optional<T>> {
   using element = T;
   static std::size_t count(const std::optional<T>& m) { return m.has_value() ? 1 : 0; }
   static const element* at(const std::optional<T>& m, std::size_t) { return &*m; }
+  static const element* data(const std::optional<T>& m) { return m.has_value() ? &*m : nullptr; }
 };
 template <class T>
   requires scalar_classifier<T>::supported
@@ -215,6 +221,7 @@ struct member_classifier<std::vector<T>> {
   using element = T;
   static std::size_t count(const std::vector<T>& m) { return m.size(); }
   static const element* at(const std::vector<T>& m, std::size_t i) { return &m[i]; }
+  static const element* data(const std::vector<T>& m) { return m.empty() ? nullptr : m.data(); }
 };
 
 template <class T>
@@ -267,6 +274,9 @@ field_info make_field_info() {
       +[](void* o) -> void* { return &std::invoke(field_at<T, I>().access, *static_cast<T*>(o)); },
       +[](const void* m) -> std::size_t { return C::count(*static_cast<const M*>(m)); },
       +[](const void* m, std::size_t i) -> const void* { return C::at(*static_cast<const M*>(m), i); },
+      -1,
+      sizeof(E),
+      +[](const void* m) -> const void* { return C::data(*static_cast<const M*>(m)); },
   };
 }
 
