@@ -31,9 +31,9 @@ SCIM_BEGIN_NAMESPACE
 
 /// A non-owning attribute path: views into some text.
 struct attribute_path_view {
-  std::string_view urn;            ///< schema URI without the trailing ':'; may be empty
-  std::string_view name;           ///< the attribute name as written
-  std::string_view sub_attribute;  ///< may be empty
+  std::string_view urn{};            ///< schema URI without the trailing ':'; may be empty
+  std::string_view name{};           ///< the attribute name as written
+  std::string_view sub_attribute{};  ///< may be empty
 
   constexpr bool has_urn() const noexcept { return !urn.empty(); }
   constexpr bool has_sub_attribute() const noexcept { return !sub_attribute.empty(); }
@@ -42,9 +42,9 @@ struct attribute_path_view {
 
 /// An owning attribute path (aggregate: `attribute_path{.name = "userName"}`).
 struct attribute_path {
-  std::string urn;            ///< schema URI without the trailing ':'; may be empty
-  std::string name;           ///< the attribute name as written
-  std::string sub_attribute;  ///< may be empty
+  std::string urn{};            ///< schema URI without the trailing ':'; may be empty
+  std::string name{};           ///< the attribute name as written
+  std::string sub_attribute{};  ///< may be empty
 
   bool has_urn() const noexcept { return !urn.empty(); }
   bool has_sub_attribute() const noexcept { return !sub_attribute.empty(); }
@@ -64,8 +64,12 @@ constexpr bool operator==(const attribute_path_view& a, const attribute_path_vie
   return detail::iequals(a.name, b.name) && detail::iequals(a.sub_attribute, b.sub_attribute) &&
          detail::iequals(a.urn, b.urn);
 }
-inline bool operator==(const attribute_path& a, const attribute_path& b) noexcept { return a.view() == b.view(); }
-inline bool operator==(const attribute_path& a, const attribute_path_view& b) noexcept { return a.view() == b; }
+inline bool operator==(const attribute_path& a, const attribute_path& b) noexcept {
+  return a.view() == b.view();
+}
+inline bool operator==(const attribute_path& a, const attribute_path_view& b) noexcept {
+  return a.view() == b;
+}
 
 /// Appends the path as written: `urn:name.sub`.
 inline void append_to(std::string& out, const attribute_path_view& p) {
@@ -87,10 +91,16 @@ inline std::string to_string(const attribute_path_view& p) {
   append_to(out, p);
   return out;
 }
-inline std::string to_string(const attribute_path& p) { return to_string(p.view()); }
+inline std::string to_string(const attribute_path& p) {
+  return to_string(p.view());
+}
 
-inline std::ostream& operator<<(std::ostream& os, const attribute_path_view& p) { return os << to_string(p); }
-inline std::ostream& operator<<(std::ostream& os, const attribute_path& p) { return os << to_string(p.view()); }
+inline std::ostream& operator<<(std::ostream& os, const attribute_path_view& p) {
+  return os << to_string(p);
+}
+inline std::ostream& operator<<(std::ostream& os, const attribute_path& p) {
+  return os << to_string(p.view());
+}
 
 namespace detail {
 
@@ -114,7 +124,8 @@ struct char_class_table {
     v[static_cast<unsigned char>('_')] = cc_name | cc_uri;
     // RFC 3986 unreserved, '%', and the reserved characters except the
     // brackets and parentheses the filter grammar uses as delimiters.
-    for (const char c : {'.', '~', '%', ':', '/', '?', '#', '@', '!', '$', '&', '\'', '*', '+', ',', ';', '='})
+    for (const char c :
+         {'.', '~', '%', ':', '/', '?', '#', '@', '!', '$', '&', '\'', '*', '+', ',', ';', '='})
       v[static_cast<unsigned char>(c)] |= cc_uri;
     for (const char c : {' ', '\t', '\r', '\n'}) v[static_cast<unsigned char>(c)] = cc_ws | cc_delimiter;
     for (const char c : {'(', ')', '[', ']', '"'}) v[static_cast<unsigned char>(c)] = cc_delimiter;
@@ -125,23 +136,31 @@ inline constexpr char_class_table char_classes{};
 constexpr bool has_class(char c, unsigned char cls) noexcept {
   return (char_classes.v[static_cast<unsigned char>(c)] & cls) != 0;
 }
-constexpr bool is_alpha(char c) noexcept { return has_class(c, cc_alpha); }
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_alpha(char c) noexcept {
+  return has_class(c, cc_alpha);
+}
+constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
 /// nameChar = "-" / "_" / DIGIT / ALPHA
-constexpr bool is_name_char(char c) noexcept { return has_class(c, cc_name); }
+constexpr bool is_name_char(char c) noexcept {
+  return has_class(c, cc_name);
+}
 /// Characters accepted in the schema URI part of a path.
-constexpr bool is_uri_char(char c) noexcept { return has_class(c, cc_uri); }
+constexpr bool is_uri_char(char c) noexcept {
+  return has_class(c, cc_uri);
+}
 
 /// What is wrong with an attribute path.
 enum class path_issue : std::uint8_t {
   none,
-  empty,             ///< nothing to parse
-  bad_urn,           ///< the part before the last ':' is not a URI
-  missing_name,      ///< the path ends with ':'
-  name_start,        ///< an attribute name does not start with a letter
-  name_char,         ///< a character that is not a nameChar
-  missing_sub,       ///< '.' not followed by a name
-  too_many_subs,     ///< a second '.'
+  empty,          ///< nothing to parse
+  bad_urn,        ///< the part before the last ':' is not a URI
+  missing_name,   ///< the path ends with ':'
+  name_start,     ///< an attribute name does not start with a letter
+  name_char,      ///< a character that is not a nameChar
+  missing_sub,    ///< '.' not followed by a name
+  too_many_subs,  ///< a second '.'
 };
 
 struct path_parse_result {
@@ -150,7 +169,8 @@ struct path_parse_result {
 };
 
 /// Scans one ATTRNAME at `i`; returns the end offset, or sets `r` on failure.
-constexpr std::size_t scan_attribute_name(std::string_view text, std::size_t i, path_parse_result& r) noexcept {
+constexpr std::size_t scan_attribute_name(std::string_view text, std::size_t i,
+                                          path_parse_result& r) noexcept {
   const std::size_t n = text.size();
   if (i + 4 <= n && iequals(text.substr(i, 4), "$ref") && (i + 4 == n || text[i + 4] == '.')) return i + 4;
   if (i >= n || !is_alpha(text[i])) {
@@ -167,7 +187,8 @@ constexpr bool valid_urn_prefix(std::string_view urn, std::size_t& bad) noexcept
   bad = 0;
   if (urn.empty() || !is_alpha(urn[0])) return false;
   std::size_t i = 1;
-  while (i < urn.size() && (is_alpha(urn[i]) || is_digit(urn[i]) || urn[i] == '+' || urn[i] == '-' || urn[i] == '.'))
+  while (i < urn.size() &&
+         (is_alpha(urn[i]) || is_digit(urn[i]) || urn[i] == '+' || urn[i] == '-' || urn[i] == '.'))
     ++i;
   if (i >= urn.size() || urn[i] != ':' || i + 1 >= urn.size()) {
     bad = i < urn.size() ? i : 0;
@@ -249,20 +270,25 @@ inline std::string quote_char(char c) {
 inline std::string describe(const path_parse_result& r, std::string_view text) {
   const char c = r.offset < text.size() ? text[r.offset] : '\0';
   switch (r.issue) {
-    case path_issue::none: return "valid attribute path";
-    case path_issue::empty: return "empty attribute path";
+    case path_issue::none:
+      return "valid attribute path";
+    case path_issue::empty:
+      return "empty attribute path";
     case path_issue::bad_urn:
       return "invalid schema URI '" + std::string(text.substr(0, text.rfind(':'))) +
              "' before the attribute name";
-    case path_issue::missing_name: return "expected an attribute name after the schema URI";
+    case path_issue::missing_name:
+      return "expected an attribute name after the schema URI";
     case path_issue::name_start:
       if (r.offset >= text.size()) return "expected an attribute name";
       return "an attribute name must start with a letter, found " + quote_char(c);
     case path_issue::name_char:
       if (static_cast<unsigned char>(c) >= 0x80) return "invalid non-ASCII character in attribute path";
       return "invalid character " + quote_char(c) + " in attribute path";
-    case path_issue::missing_sub: return "expected a sub-attribute name after '.'";
-    case path_issue::too_many_subs: return "an attribute path has at most one sub-attribute";
+    case path_issue::missing_sub:
+      return "expected a sub-attribute name after '.'";
+    case path_issue::too_many_subs:
+      return "an attribute path has at most one sub-attribute";
   }
   return "invalid attribute path";
 }
@@ -273,7 +299,8 @@ inline std::string describe(const path_parse_result& r, std::string_view text) {
 /// with a letter) or "$ref".
 constexpr bool is_valid_attribute_name(std::string_view name) noexcept {
   detail::path_parse_result r;
-  return !name.empty() && detail::scan_attribute_name(name, 0, r) == name.size() && r.issue == detail::path_issue::none;
+  return !name.empty() && detail::scan_attribute_name(name, 0, r) == name.size() &&
+         r.issue == detail::path_issue::none;
 }
 
 /// Parses an attrPath into views of `text` (no allocation on success).

@@ -36,8 +36,8 @@
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
-#include <new>
 #include <iterator>
+#include <new>
 #include <span>
 #include <string>
 #include <string_view>
@@ -67,38 +67,58 @@ enum class value_kind : std::uint8_t { string, integer, decimal, boolean, null }
 
 constexpr std::string_view to_string(compare_op op) noexcept {
   switch (op) {
-    case compare_op::eq: return "eq";
-    case compare_op::ne: return "ne";
-    case compare_op::co: return "co";
-    case compare_op::sw: return "sw";
-    case compare_op::ew: return "ew";
-    case compare_op::gt: return "gt";
-    case compare_op::lt: return "lt";
-    case compare_op::ge: return "ge";
-    case compare_op::le: return "le";
+    case compare_op::eq:
+      return "eq";
+    case compare_op::ne:
+      return "ne";
+    case compare_op::co:
+      return "co";
+    case compare_op::sw:
+      return "sw";
+    case compare_op::ew:
+      return "ew";
+    case compare_op::gt:
+      return "gt";
+    case compare_op::lt:
+      return "lt";
+    case compare_op::ge:
+      return "ge";
+    case compare_op::le:
+      return "le";
   }
   return "eq";
 }
 
 constexpr std::string_view to_string(node_kind k) noexcept {
   switch (k) {
-    case node_kind::compare: return "compare";
-    case node_kind::present: return "present";
-    case node_kind::logical_and: return "and";
-    case node_kind::logical_or: return "or";
-    case node_kind::logical_not: return "not";
-    case node_kind::value_filter: return "value_filter";
+    case node_kind::compare:
+      return "compare";
+    case node_kind::present:
+      return "present";
+    case node_kind::logical_and:
+      return "and";
+    case node_kind::logical_or:
+      return "or";
+    case node_kind::logical_not:
+      return "not";
+    case node_kind::value_filter:
+      return "value_filter";
   }
   return "compare";
 }
 
 constexpr std::string_view to_string(value_kind k) noexcept {
   switch (k) {
-    case value_kind::string: return "string";
-    case value_kind::integer: return "integer";
-    case value_kind::decimal: return "decimal";
-    case value_kind::boolean: return "boolean";
-    case value_kind::null: return "null";
+    case value_kind::string:
+      return "string";
+    case value_kind::integer:
+      return "integer";
+    case value_kind::decimal:
+      return "decimal";
+    case value_kind::boolean:
+      return "boolean";
+    case value_kind::null:
+      return "null";
   }
   return "null";
 }
@@ -128,18 +148,18 @@ struct path_ref {
 /// One node. Fields not used by a node's kind are zero / no_node.
 struct node {
   node_kind kind = node_kind::present;
-  compare_op op = compare_op::eq;        ///< compare
-  value_kind type = value_kind::null;    ///< compare: the literal's type
-  bool boolean = false;                  ///< compare, type boolean
-  std::uint32_t child_count = 0;         ///< and/or: >= 2; not/value_filter: 1
-  node_id first_child = no_node;         ///< and/or/not/value_filter
-  node_id next_sibling = no_node;        ///< next child of this node's parent
-  std::uint32_t source_offset = 0;       ///< byte offset in the source where the node starts
-  path_ref path;                         ///< compare, present, value_filter
-  text_span text;                        ///< compare: string value, or decimal lexeme
+  compare_op op = compare_op::eq;      ///< compare
+  value_kind type = value_kind::null;  ///< compare: the literal's type
+  bool boolean = false;                ///< compare, type boolean
+  std::uint32_t child_count = 0;       ///< and/or: >= 2; not/value_filter: 1
+  node_id first_child = no_node;       ///< and/or/not/value_filter
+  node_id next_sibling = no_node;      ///< next child of this node's parent
+  std::uint32_t source_offset = 0;     ///< byte offset in the source where the node starts
+  path_ref path;                       ///< compare, present, value_filter
+  text_span text;                      ///< compare: string value, or decimal lexeme
   union {
-    std::int64_t integer = 0;            ///< compare, type integer
-    double decimal;                      ///< compare, type decimal
+    std::int64_t integer = 0;  ///< compare, type integer
+    double decimal;            ///< compare, type decimal
   };
 };
 static_assert(sizeof(node) == 48);
@@ -154,18 +174,28 @@ struct literal {
   std::string_view text;  ///< string value, or decimal lexeme (empty: derive from `decimal`)
 };
 
-constexpr literal string_literal(std::string_view s) noexcept { return {value_kind::string, false, 0, 0.0, s}; }
-constexpr literal integer_literal(std::int64_t v) noexcept { return {value_kind::integer, false, v, 0.0, {}}; }
+constexpr literal string_literal(std::string_view s) noexcept {
+  return {value_kind::string, false, 0, 0.0, s};
+}
+constexpr literal integer_literal(std::int64_t v) noexcept {
+  return {value_kind::integer, false, v, 0.0, {}};
+}
 /// A decimal printed in the shortest form that reads back to `v` (always with
 /// a '.' or an exponent). `v` must be finite; a non-finite value becomes null.
-constexpr literal decimal_literal(double v) noexcept { return {value_kind::decimal, false, 0, v, {}}; }
+constexpr literal decimal_literal(double v) noexcept {
+  return {value_kind::decimal, false, 0, v, {}};
+}
 /// A decimal with its lexeme; the lexeme must be a JSON number with a fraction
 /// or exponent (or too large for int64) whose value is `v`.
 constexpr literal decimal_literal(double v, std::string_view lexeme) noexcept {
   return {value_kind::decimal, false, 0, v, lexeme};
 }
-constexpr literal boolean_literal(bool v) noexcept { return {value_kind::boolean, v, 0, 0.0, {}}; }
-constexpr literal null_literal() noexcept { return {}; }
+constexpr literal boolean_literal(bool v) noexcept {
+  return {value_kind::boolean, v, 0, 0.0, {}};
+}
+constexpr literal null_literal() noexcept {
+  return {};
+}
 
 /// Iterates the children of a node (node ids).
 class child_range {
@@ -287,10 +317,17 @@ class filter {
     n.source_offset = n.path.offset;
     n.type = v.type;
     switch (v.type) {
-      case value_kind::string: n.text = store(v.text); break;
-      case value_kind::integer: n.integer = v.integer; break;
-      case value_kind::boolean: n.boolean = v.boolean; break;
-      case value_kind::null: break;
+      case value_kind::string:
+        n.text = store(v.text);
+        break;
+      case value_kind::integer:
+        n.integer = v.integer;
+        break;
+      case value_kind::boolean:
+        n.boolean = v.boolean;
+        break;
+      case value_kind::null:
+        break;
       case value_kind::decimal:
         if (!std::isfinite(v.decimal)) {
           n.type = value_kind::null;
@@ -368,7 +405,8 @@ class filter {
             case value_kind::boolean:
               if (x.boolean != y.boolean) return false;
               break;
-            case value_kind::null: break;
+            case value_kind::null:
+              break;
           }
           break;
         case node_kind::present:
@@ -453,7 +491,8 @@ class filter {
   /// until the next node is added).
   node& emplace_node() {
     if (node_count_ == node_capacity()) grow_nodes(node_count_ + 1);
-    node* n = ::new (static_cast<void*>(buf_ + nodes_offset() + std::size_t{node_count_} * sizeof(node))) node();
+    node* n =
+        ::new (static_cast<void*>(buf_ + nodes_offset() + std::size_t{node_count_} * sizeof(node))) node();
     ++node_count_;
     return *n;
   }
@@ -520,7 +559,8 @@ class filter {
     parent.child_count = static_cast<std::uint32_t>(children.size());
     parent.first_child = children.empty() ? no_node : children[0];
     if (!children.empty()) parent.source_offset = (*this)[children[0]].source_offset;
-    for (std::size_t i = 0; i + 1 < children.size(); ++i) mutable_node(children[i]).next_sibling = children[i + 1];
+    for (std::size_t i = 0; i + 1 < children.size(); ++i)
+      mutable_node(children[i]).next_sibling = children[i + 1];
     if (!children.empty()) mutable_node(children.back()).next_sibling = no_node;
   }
 

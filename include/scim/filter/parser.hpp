@@ -58,9 +58,9 @@
 #include <cstring>
 #include <memory>
 #include <optional>
-#include <type_traits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -136,7 +136,7 @@ struct frame {
   std::uint32_t open_pos = 0;   // offset of '(' / 'not' / '['
   std::uint32_t or_begin = 0;   // first pending operand of this group
   std::uint32_t and_begin = 0;  // first pending operand of the current and-chain
-  path_ref path;              // bracket: the filtered attribute
+  path_ref path;                // bracket: the filtered attribute
 };
 
 /// Shortens a word for an error message.
@@ -161,8 +161,11 @@ class filter_parser {
       : in_(in), opt_(opt), code_(code), out_(out) {
     // Text: the source (room for unescaped string values is made when the
     // first escape shows up). Nodes: a guess; the buffer grows if needed.
+    // Stay in the filter's inline buffer when the text leaves room for a few
+    // nodes (it grows to the heap only if more are needed); otherwise size the
+    // heap block for about one node per 12 bytes.
     const auto n = static_cast<std::uint32_t>(in.size());
-    std::size_t guess = n / 12 + 2;
+    std::size_t guess = filter::align8(n) + 2 * sizeof(node) <= filter::inline_bytes ? 2 : n / 12 + 2;
     if (guess > opt.max_nodes) guess = opt.max_nodes;
     out_.reserve(n, static_cast<std::uint32_t>(guess));
     if (n != 0) std::memcpy(out_.text_data(), in.data(), n);
@@ -222,8 +225,10 @@ class filter_parser {
         continue;
       }
       if (is_delimiter(c))
-        return fail_at(pos_, [&] { return std::string("expected 'and', 'or'" + std::string(closer()) + ", found " +
-                                 scim::detail::quote_char(c)); });
+        return fail_at(pos_, [&] {
+          return std::string("expected 'and', 'or'" + std::string(closer()) + ", found " +
+                             scim::detail::quote_char(c));
+        });
       const std::size_t start = pos_;
       const std::string_view w = munch();
       if (is_keyword(w, "and")) {
@@ -237,18 +242,23 @@ class filter_parser {
         want_operand = true;
         continue;
       }
-      return fail_at(start, [&] { return std::string("expected 'and', 'or'" + std::string(closer()) + ", found " + quote_word(w)); });
+      return fail_at(start, [&] {
+        return std::string("expected 'and', 'or'" + std::string(closer()) + ", found " + quote_word(w));
+      });
     }
   }
 
   /// What may also follow an operand here, for messages.
   std::string_view closer() const noexcept {
     switch (frames_.back().kind) {
-      case frame_kind::root: return " or the end of the filter";
+      case frame_kind::root:
+        return " or the end of the filter";
       case frame_kind::paren:
-      case frame_kind::not_paren: return " or ')'";
+      case frame_kind::not_paren:
+        return " or ')'";
       case frame_kind::bracket:
-      case frame_kind::bracket_root: return " or ']'";
+      case frame_kind::bracket_root:
+        return " or ']'";
     }
     return "";
   }
@@ -258,7 +268,9 @@ class filter_parser {
     if (pos_ >= in_.size()) {
       if (out_.node_count_ == 0 && frames_.size() == 1 && frames_.back().kind == frame_kind::root)
         return fail_step(pos_, "empty filter");
-      return fail_step(pos_, [&] { return std::string("unexpected end of filter: expected an expression after " + std::string(after_)); });
+      return fail_step(pos_, [&] {
+        return std::string("unexpected end of filter: expected an expression after " + std::string(after_));
+      });
     }
     const char c = in_[pos_];
     if (c == '(') {
@@ -273,11 +285,13 @@ class filter_parser {
     }
     if (c == ')') return fail_step(pos_, "expected an expression before ')'");
     if (is_delimiter(c))
-      return fail_step(pos_, [&] { return std::string("expected an attribute path, 'not' or '(', found " + scim::detail::quote_char(c)); });
+      return fail_step(pos_, [&] {
+        return std::string("expected an attribute path, 'not' or '(', found " + scim::detail::quote_char(c));
+      });
     const std::size_t start = pos_;
     path_ref ps;
     std::string_view word;
-    const bool simple = simple_path(word, ps);
+    const bool simple = simple_path(word, ps) || uri_path(word, ps);
     if (!simple) word = munch();
     const bool is_not = is_keyword(word, "not");
     if (is_not) {
@@ -297,8 +311,7 @@ class filter_parser {
     if (!simple && !read_path(word, start, ps)) return step::error;
     if (pos_ < in_.size() && in_[pos_] == '[') {
       if (in_bracket_) return fail_step(pos_, "value filters cannot be nested: '[' inside '[...]'");
-      if (ps.sub_length != 0)
-        return fail_step(pos_, "a value filter '[...]' cannot follow a sub-attribute");
+      if (ps.sub_length != 0) return fail_step(pos_, "a value filter '[...]' cannot follow a sub-attribute");
       frame f;
       f.kind = frame_kind::bracket;
       f.cost = 1;
@@ -337,7 +350,7 @@ class filter_parser {
   /// Parses `pr` or `op value` after the attribute path `attr` (at `start`);
   /// returns the new node or no_node on error.
   [[gnu::always_inline]] node_id comparison(const path_ref& ps, std::string_view attr, std::size_t start,
-                                           bool attr_is_not) {
+                                            bool attr_is_not) {
     skip_ws();
     if (pos_ >= in_.size()) {
       expected_operator(attr, attr_is_not, {});
@@ -412,11 +425,11 @@ class filter_parser {
       case 'p':
         if (b == 'r') return kind = node_kind::present, true;
         return false;
-      default: return false;
+      default:
+        return false;
     }
   }
 
-  /// Parses the comparison value after operator word `opw`.
   /// A parsed comparison value (copied into its node afterwards: reading a
   /// string may move the filter's buffer).
   struct value_out {
@@ -427,14 +440,18 @@ class filter_parser {
     double decimal = 0.0;
   };
 
+  /// Parses the comparison value after operator word `opw`.
   bool value(value_out& n, std::string_view opw) {
     skip_ws();
     const auto after_op = [opw] { return "after " + quote_word(opw); };
-    if (pos_ >= in_.size()) return fail_at(pos_, [&] { return std::string("expected a value " + after_op()); });
+    if (pos_ >= in_.size())
+      return fail_at(pos_, [&] { return std::string("expected a value " + after_op()); });
     const char c = in_[pos_];
     if (c == '"') return string_value(n);
     if (is_delimiter(c))
-      return fail_at(pos_, [&] { return std::string("expected a value " + after_op() + ", found " + scim::detail::quote_char(c)); });
+      return fail_at(pos_, [&] {
+        return std::string("expected a value " + after_op() + ", found " + scim::detail::quote_char(c));
+      });
     const std::size_t start = pos_;
     const std::string_view w = munch();
     if (is_keyword(w, "true") || is_keyword(w, "false")) {
@@ -463,7 +480,8 @@ class filter_parser {
     return bare_value(n, w, start, num, opw);
   }
 
-  bool bare_value(value_out& n, std::string_view w, std::size_t start, const number_scan& num, std::string_view opw) {
+  bool bare_value(value_out& n, std::string_view w, std::size_t start, const number_scan& num,
+                  std::string_view opw) {
     if (opt_.allow_unquoted_values) {
       const std::size_t bad = find_invalid_utf8(w);
       if (bad != std::string_view::npos) return fail_at(start + bad, "invalid UTF-8 in filter");
@@ -472,20 +490,28 @@ class filter_parser {
       return true;
     }
     if (w[0] == '.')
-      return fail_at(start, [&] { return "invalid number " + quote_word(w) + ": expected a digit before '.'"; });
+      return fail_at(start,
+                     [&] { return "invalid number " + quote_word(w) + ": expected a digit before '.'"; });
     switch (num.issue) {
-      case number_issue::plus_sign: return fail_at(start, "a number cannot start with '+'");
-      case number_issue::leading_zero: return fail_at(start + num.offset, "a number cannot have leading zeros");
+      case number_issue::plus_sign:
+        return fail_at(start, "a number cannot start with '+'");
+      case number_issue::leading_zero:
+        return fail_at(start + num.offset, "a number cannot have leading zeros");
       case number_issue::missing_digits:
-        return fail_at(start + num.offset, [&] { return std::string("invalid number " + quote_word(w) + ": expected a digit"); });
+        return fail_at(start + num.offset,
+                       [&] { return std::string("invalid number " + quote_word(w) + ": expected a digit"); });
       case number_issue::trailing:
         return fail_at(start + num.offset, [&] { return std::string("invalid number " + quote_word(w)); });
-      default: break;
+      default:
+        break;
     }
     const std::size_t bad = find_invalid_utf8(w);
     if (bad != std::string_view::npos) return fail_at(start + bad, "invalid UTF-8 in filter");
-    return fail_at(start, [&] { return std::string("expected a value (a string in double quotes, a number, true, false or null) after " +
-                              quote_word(opw) + ", found " + quote_word(w)); });
+    return fail_at(start, [&] {
+      return std::string(
+          "expected a value (a string in double quotes, a number, true, false or null) after " +
+          quote_word(opw) + ", found " + quote_word(w));
+    });
   }
 
   bool string_value(value_out& n) {
@@ -509,32 +535,41 @@ class filter_parser {
       s = scan_string(in_, open, out_.text_data() + out_.text_size_);
     }
     switch (s.issue) {
-      case string_issue::none: break;
-      case string_issue::needs_buffer: return fail_at(s.offset, "internal error: no buffer for string escapes");
-      case string_issue::unterminated: return fail_at(s.offset, "unterminated string literal");
+      case string_issue::none:
+        break;
+      case string_issue::needs_buffer:
+        return fail_at(s.offset, "internal error: no buffer for string escapes");
+      case string_issue::unterminated:
+        return fail_at(s.offset, "unterminated string literal");
       case string_issue::control_char:
-        return fail_at(s.offset, [&] { return std::string("control character " + scim::detail::quote_char(in_[s.offset]) +
-                                     " must be escaped in a string literal"); });
+        return fail_at(s.offset, [&] {
+          return std::string("control character " + scim::detail::quote_char(in_[s.offset]) +
+                             " must be escaped in a string literal");
+        });
       case string_issue::bad_escape: {
         std::string esc = "\\";
         if (s.offset + 1 < in_.size()) esc.push_back(in_[s.offset + 1]);
-        return fail_at(s.offset, [&] { return std::string("invalid escape sequence '" + esc + "' in string literal"); });
+        return fail_at(
+            s.offset, [&] { return std::string("invalid escape sequence '" + esc + "' in string literal"); });
       }
       case string_issue::bad_unicode:
         return fail_at(s.offset, "invalid \\u escape in string literal: expected 4 hex digits");
       case string_issue::lone_high:
-        return fail_at(s.offset, "lone high surrogate in string literal: \\uD800-\\uDBFF must be followed by "
-                                 "a \\uDC00-\\uDFFF escape");
+        return fail_at(s.offset,
+                       "lone high surrogate in string literal: \\uD800-\\uDBFF must be followed by "
+                       "a \\uDC00-\\uDFFF escape");
       case string_issue::lone_low:
         return fail_at(s.offset, "lone low surrogate (\\uDC00-\\uDFFF) in string literal");
-      case string_issue::invalid_utf8: return fail_at(s.offset, "invalid UTF-8 in string literal");
+      case string_issue::invalid_utf8:
+        return fail_at(s.offset, "invalid UTF-8 in string literal");
     }
     n.type = value_kind::string;
     if (s.escaped) {
       n.text = text_span{out_.text_size_, static_cast<std::uint32_t>(s.value_length)};
       out_.text_size_ += static_cast<std::uint32_t>(s.value_length);
     } else {
-      n.text = text_span{static_cast<std::uint32_t>(s.value_offset), static_cast<std::uint32_t>(s.value_length)};
+      n.text =
+          text_span{static_cast<std::uint32_t>(s.value_offset), static_cast<std::uint32_t>(s.value_length)};
     }
     pos_ = s.end;
     return true;
@@ -555,9 +590,12 @@ class filter_parser {
     if (w.empty()) return fail_at(start, "expected a sub-attribute name after '.'");
     if (r.issue != scim::detail::path_issue::none || end != w.size()) {
       const std::size_t off = r.issue != scim::detail::path_issue::none ? r.offset : end;
-      return fail_at(start + off, [&] { return std::string("invalid sub-attribute name " + quote_word(w) + " after ']'"); });
+      return fail_at(start + off, [&] {
+        return std::string("invalid sub-attribute name " + quote_word(w) + " after ']'");
+      });
     }
-    if (w.size() > 0xffff) return fail_at(start, "attribute path too long (each part is limited to 65535 bytes)");
+    if (w.size() > 0xffff)
+      return fail_at(start, "attribute path too long (each part is limited to 65535 bytes)");
     path_ref ps;
     ps.offset = static_cast<std::uint32_t>(start);
     ps.name_length = static_cast<std::uint16_t>(w.size());
@@ -586,7 +624,9 @@ class filter_parser {
   bool enter(frame f) {
     depth_ += f.cost;
     if (depth_ > opt_.max_depth)
-      return fail_at(f.open_pos, [&] { return std::string("filter nesting exceeds the maximum depth of " + std::to_string(opt_.max_depth)); });
+      return fail_at(f.open_pos, [&] {
+        return std::string("filter nesting exceeds the maximum depth of " + std::to_string(opt_.max_depth));
+      });
     f.or_begin = f.and_begin = static_cast<std::uint32_t>(pending_.size());
     frames_.push_back(f);
     return true;
@@ -624,7 +664,8 @@ class filter_parser {
   }
 
   node_id make_logical(node_kind kind, std::size_t begin) {
-    for (std::size_t i = begin; i + 1 < pending_.size(); ++i) out_.mutable_node(pending_[i]).next_sibling = pending_[i + 1];
+    for (std::size_t i = begin; i + 1 < pending_.size(); ++i)
+      out_.mutable_node(pending_[i]).next_sibling = pending_[i + 1];
     node_id id = no_node;
     node* n = new_node(kind, out_.mutable_node(pending_[begin]).source_offset, id);
     if (n == nullptr) return no_node;
@@ -637,8 +678,10 @@ class filter_parser {
     const frame_kind k = frames_.back().kind;
     if (k == frame_kind::root) return fail_at(pos_, "unbalanced ')'");
     if (k == frame_kind::bracket || k == frame_kind::bracket_root)
-      return fail_at(pos_, [&] { return std::string("unbalanced ')': expected ']' to close the '[' at offset " +
-                               std::to_string(frames_.back().open_pos)); });
+      return fail_at(pos_, [&] {
+        return std::string("unbalanced ')': expected ']' to close the '[' at offset " +
+                           std::to_string(frames_.back().open_pos));
+      });
     const std::uint32_t open = frames_.back().open_pos;
     node_id r = close_frame();
     if (r == no_node) return false;
@@ -659,7 +702,10 @@ class filter_parser {
     const frame& f = frames_.back();
     if (f.kind == frame_kind::root) return fail_at(pos_, "unbalanced ']'");
     if (f.kind == frame_kind::paren || f.kind == frame_kind::not_paren)
-      return fail_at(pos_, [&] { return std::string("unbalanced ']': expected ')' to close the '(' at offset " + std::to_string(f.open_pos)); });
+      return fail_at(pos_, [&] {
+        return std::string("unbalanced ']': expected ')' to close the '(' at offset " +
+                           std::to_string(f.open_pos));
+      });
     const frame_kind k = f.kind;
     const path_ref ps = f.path;
     const node_id r = close_frame();
@@ -685,11 +731,15 @@ class filter_parser {
   bool finish() {
     const frame& f = frames_.back();
     switch (f.kind) {
-      case frame_kind::root: break;
-      case frame_kind::paren: return fail_at(f.open_pos, "unbalanced '(': missing ')'");
-      case frame_kind::not_paren: return fail_at(f.open_pos, "unbalanced 'not (': missing ')'");
+      case frame_kind::root:
+        break;
+      case frame_kind::paren:
+        return fail_at(f.open_pos, "unbalanced '(': missing ')'");
+      case frame_kind::not_paren:
+        return fail_at(f.open_pos, "unbalanced 'not (': missing ')'");
       case frame_kind::bracket:
-      case frame_kind::bracket_root: return fail_at(f.open_pos, "unbalanced '[': missing ']'");
+      case frame_kind::bracket_root:
+        return fail_at(f.open_pos, "unbalanced '[': missing ']'");
     }
     const node_id r = close_frame();
     if (r == no_node) return false;
@@ -712,7 +762,9 @@ class filter_parser {
   /// Checks the node limit before a node is added.
   bool room_for_node(std::size_t at) {
     if (out_.node_count_ < opt_.max_nodes) return true;
-    return fail_at(at, [&] { return std::string("filter has more than the maximum of " + std::to_string(opt_.max_nodes) + " terms"); });
+    return fail_at(at, [&] {
+      return std::string("filter has more than the maximum of " + std::to_string(opt_.max_nodes) + " terms");
+    });
   }
 
   void skip_ws() noexcept {
@@ -763,6 +815,56 @@ class filter_parser {
     return true;
   }
 
+  /// One-pass fast path for `urn:...:name[.sub]`: consumes the word and fills
+  /// `ps` when it is a valid path with a schema URI; otherwise leaves pos_
+  /// alone so the general path reports the problem.
+  bool uri_path(std::string_view& word, path_ref& ps) noexcept {
+    const char* const base = in_.data();
+    const char* const b = base + pos_;
+    const char* const e = base + in_.size();
+    const char* p = b;
+    const char* first_colon = nullptr;
+    const char* last_colon = nullptr;
+    bool uri_chars = true;
+    for (; p != e && !is_delimiter(*p); ++p) {
+      if (*p == ':') {
+        if (first_colon == nullptr) first_colon = p;
+        last_colon = p;
+      } else if (!scim::detail::is_uri_char(*p)) {
+        uri_chars = false;
+      }
+    }
+    if (!uri_chars || last_colon == nullptr || first_colon == b || !scim::detail::is_alpha(*b)) return false;
+    // scheme = ALPHA *(ALPHA / DIGIT / "+" / "-" / "."), then at least one
+    // more character before the last ':'.
+    for (const char* q = b + 1; q != first_colon; ++q)
+      if (!scim::detail::is_alpha(*q) && !scim::detail::is_digit(*q) && *q != '+' && *q != '-' && *q != '.')
+        return false;
+    if (first_colon + 1 >= last_colon) return false;
+    const std::string_view w(b, static_cast<std::size_t>(p - b));
+    const std::size_t name_at = static_cast<std::size_t>(last_colon - b) + 1;
+    scim::detail::path_parse_result r;
+    const std::size_t name_end = scim::detail::scan_attribute_name(w, name_at, r);
+    if (r.issue != scim::detail::path_issue::none) return false;
+    std::size_t sub_len = 0;
+    if (name_end != w.size()) {
+      if (w[name_end] != '.') return false;
+      const std::size_t sub_end = scim::detail::scan_attribute_name(w, name_end + 1, r);
+      if (r.issue != scim::detail::path_issue::none || sub_end != w.size()) return false;
+      sub_len = sub_end - name_end - 1;
+    }
+    const std::size_t urn_len = name_at - 1;
+    const std::size_t name_len = name_end - name_at;
+    if (urn_len > 0xffff || name_len > 0xffff || sub_len > 0xffff) return false;
+    ps.offset = static_cast<std::uint32_t>(pos_);
+    ps.urn_length = static_cast<std::uint16_t>(urn_len);
+    ps.name_length = static_cast<std::uint16_t>(name_len);
+    ps.sub_length = static_cast<std::uint16_t>(sub_len);
+    word = w;
+    pos_ = static_cast<std::size_t>(p - base);
+    return true;
+  }
+
   /// Case-insensitive match of a word against a lower-case ASCII keyword.
   static constexpr bool is_keyword(std::string_view w, std::string_view kw) noexcept {
     if (w.size() != kw.size()) return false;
@@ -797,7 +899,8 @@ class filter_parser {
   /// "expected a comparison operator after 'attr'" (found: what is there).
   /// `found` is the word found instead (empty: end of input, or the single
   /// delimiter character at pos_).
-  [[gnu::cold, gnu::noinline]] bool expected_operator(std::string_view attr, bool attr_is_not, std::string_view found) {
+  [[gnu::cold, gnu::noinline]] bool expected_operator(std::string_view attr, bool attr_is_not,
+                                                      std::string_view found) {
     if (attr_is_not) return fail_at(pos_, "'not' must be followed by '(': expected 'not (...)'");
     return fail_at(pos_, [&] {
       std::string msg = "expected a comparison operator (eq, ne, co, sw, ew, gt, lt, ge, le or pr) after " +
@@ -828,7 +931,8 @@ inline bool too_long(std::string_view text, const parse_options& opt) noexcept {
   return text.size() > opt.max_length || text.size() > 0x7fffffffu;
 }
 
-inline error length_error(std::string_view text, const parse_options& opt, error_code code, std::string_view what) {
+inline error length_error(std::string_view text, const parse_options& opt, error_code code,
+                          std::string_view what) {
   const std::size_t limit = std::min<std::size_t>(opt.max_length, 0x7fffffffu);
   return error(code, std::string(what) + " is longer than the maximum of " + std::to_string(limit) + " bytes")
       .at(limit, text.substr(0, limit));
@@ -872,7 +976,8 @@ struct patch_path {
 /// Parses a PATCH path. Every syntax error, including one inside the `[...]`
 /// filter, is invalidPath (400): RFC 7644 section 3.5.2 reports malformed
 /// paths with invalidPath. Positions are byte offsets into `text`.
-inline expected<patch_path> parse_patch_path(std::string_view text, const filter::parse_options& options = {}) {
+inline expected<patch_path> parse_patch_path(std::string_view text,
+                                             const filter::parse_options& options = {}) {
   if (filter::detail::too_long(text, options))
     return fail(filter::detail::length_error(text, options, error_code::invalid_path, "path"));
   if (text.empty()) return fail(error(error_code::invalid_path, "empty path").at(0, text));
@@ -886,8 +991,9 @@ inline expected<patch_path> parse_patch_path(std::string_view text, const filter
   attribute_path_view v;
   const auto r = detail::split_attribute_path(prefix, v);
   if (r.issue != detail::path_issue::none) {
-    std::string msg = r.issue == detail::path_issue::empty ? std::string("expected an attribute name before '['")
-                                                           : detail::describe(r, prefix);
+    std::string msg = r.issue == detail::path_issue::empty
+                          ? std::string("expected an attribute name before '['")
+                          : detail::describe(r, prefix);
     return fail(error(error_code::invalid_path, std::move(msg)).at(r.offset, text));
   }
   if (v.has_sub_attribute())
@@ -902,18 +1008,22 @@ inline expected<patch_path> parse_patch_path(std::string_view text, const filter
   out.value_filter = std::move(f);
   if (end == text.size()) return out;
   if (text[end] != '.')
-    return fail(error(error_code::invalid_path, "expected '.' and a sub-attribute or the end of the path after ']'")
-                    .at(end, text));
+    return fail(
+        error(error_code::invalid_path, "expected '.' and a sub-attribute or the end of the path after ']'")
+            .at(end, text));
   const std::string_view sub = text.substr(end + 1);
   detail::path_parse_result sr;
   const std::size_t sub_end = detail::scan_attribute_name(sub, 0, sr);
   if (sr.issue != detail::path_issue::none || sub_end != sub.size()) {
-    if (sub.empty()) return fail(error(error_code::invalid_path, "expected a sub-attribute name after '.'").at(end + 1, text));
+    if (sub.empty())
+      return fail(
+          error(error_code::invalid_path, "expected a sub-attribute name after '.'").at(end + 1, text));
     const std::size_t off = sr.issue != detail::path_issue::none ? sr.offset : sub_end;
-    std::string msg = sr.issue != detail::path_issue::none
-                          ? detail::describe(sr, sub)
-                          : (sub[off] == '.' ? std::string("a PATCH path has at most one sub-attribute after ']'")
-                                             : detail::describe({detail::path_issue::name_char, off}, sub));
+    std::string msg =
+        sr.issue != detail::path_issue::none
+            ? detail::describe(sr, sub)
+            : (sub[off] == '.' ? std::string("a PATCH path has at most one sub-attribute after ']'")
+                               : detail::describe({detail::path_issue::name_char, off}, sub));
     return fail(error(error_code::invalid_path, std::move(msg)).at(end + 1 + off, text));
   }
   out.sub_attribute.assign(sub.data(), sub.size());

@@ -38,13 +38,27 @@ inline void append_json_string(std::string& out, std::string_view s) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         out += "\\u00";
         out.push_back(hex[c >> 4]);
@@ -57,20 +71,30 @@ inline void append_json_string(std::string& out, std::string_view s) {
 
 inline void append_literal(std::string& out, const filter& f, const node& n) {
   switch (n.type) {
-    case value_kind::string: append_json_string(out, f.string_value(n)); break;
-    case value_kind::decimal: out.append(f.string_value(n)); break;
+    case value_kind::string:
+      append_json_string(out, f.string_value(n));
+      break;
+    case value_kind::decimal:
+      out.append(f.string_value(n));
+      break;
     case value_kind::integer: {
       char buf[24];
       const auto r = std::to_chars(buf, buf + sizeof buf, n.integer);
       out.append(buf, static_cast<std::size_t>(r.ptr - buf));
       break;
     }
-    case value_kind::boolean: out += n.boolean ? "true" : "false"; break;
-    case value_kind::null: out += "null"; break;
+    case value_kind::boolean:
+      out += n.boolean ? "true" : "false";
+      break;
+    case value_kind::null:
+      out += "null";
+      break;
   }
 }
 
-constexpr bool is_logical(node_kind k) noexcept { return k == node_kind::logical_and || k == node_kind::logical_or; }
+constexpr bool is_logical(node_kind k) noexcept {
+  return k == node_kind::logical_and || k == node_kind::logical_or;
+}
 
 /// Does `child` need parentheses as an operand of and/or node `parent`?
 constexpr bool needs_parens(node_kind parent, node_kind child) noexcept {
@@ -154,7 +178,9 @@ inline std::string to_string(const filter& f, node_id id) {
   return out;
 }
 
-inline std::ostream& operator<<(std::ostream& os, const filter& f) { return os << to_string(f); }
+inline std::ostream& operator<<(std::ostream& os, const filter& f) {
+  return os << to_string(f);
+}
 
 }  // namespace filter
 

@@ -22,10 +22,14 @@ using scim::detail::is_alpha;
 using scim::detail::is_digit;
 
 /// Filter whitespace: SP as the RFC says, and tolerated HTAB, CR, LF.
-constexpr bool is_ws(char c) noexcept { return scim::detail::has_class(c, scim::detail::cc_ws); }
+constexpr bool is_ws(char c) noexcept {
+  return scim::detail::has_class(c, scim::detail::cc_ws);
+}
 
 /// Characters that end a word (attribute path, keyword, number, bare value).
-constexpr bool is_delimiter(char c) noexcept { return scim::detail::has_class(c, scim::detail::cc_delimiter); }
+constexpr bool is_delimiter(char c) noexcept {
+  return scim::detail::has_class(c, scim::detail::cc_delimiter);
+}
 
 /// Length of the well-formed UTF-8 sequence starting at p[0] (RFC 3629: no
 /// overlongs, no surrogates, at most U+10FFFF), or 0 when it is ill-formed.
@@ -44,7 +48,7 @@ constexpr std::size_t utf8_sequence_length(const char* p, std::size_t avail) noe
   if (b0 >= 0xF0 && b0 <= 0xF4) {
     if (!cont(1) || !cont(2) || !cont(3)) return 0;
     const auto b1 = static_cast<unsigned char>(p[1]);
-    if (b0 == 0xF0 && b1 < 0x90) return 0;  // overlong
+    if (b0 == 0xF0 && b1 < 0x90) return 0;   // overlong
     if (b0 == 0xF4 && b1 >= 0x90) return 0;  // above U+10FFFF
     return 4;
   }
@@ -106,14 +110,14 @@ constexpr long read_hex4(std::string_view s, std::size_t p) noexcept {
 
 enum class string_issue : std::uint8_t {
   none,
-  unterminated,     ///< offset = the opening quote
-  control_char,     ///< offset = the raw control character
-  bad_escape,       ///< offset = the backslash
-  bad_unicode,      ///< \u not followed by 4 hex digits; offset = the backslash
-  lone_high,        ///< high surrogate without a low one; offset = the backslash
-  lone_low,         ///< low surrogate without a high one; offset = the backslash
-  invalid_utf8,     ///< offset = the first bad byte
-  needs_buffer,     ///< an escape was found and `out` was null: call again with a buffer
+  unterminated,  ///< offset = the opening quote
+  control_char,  ///< offset = the raw control character
+  bad_escape,    ///< offset = the backslash
+  bad_unicode,   ///< \u not followed by 4 hex digits; offset = the backslash
+  lone_high,     ///< high surrogate without a low one; offset = the backslash
+  lone_low,      ///< low surrogate without a high one; offset = the backslash
+  invalid_utf8,  ///< offset = the first bad byte
+  needs_buffer,  ///< an escape was found and `out` was null: call again with a buffer
 };
 
 struct string_scan {
@@ -229,14 +233,30 @@ inline string_scan scan_string(std::string_view in, std::size_t open, char* out)
     if (i + 1 >= n) return fail(string_issue::unterminated, open);
     std::size_t next = i + 2;
     switch (in[i + 1]) {
-      case '"': *o++ = '"'; break;
-      case '\\': *o++ = '\\'; break;
-      case '/': *o++ = '/'; break;
-      case 'b': *o++ = '\b'; break;
-      case 'f': *o++ = '\f'; break;
-      case 'n': *o++ = '\n'; break;
-      case 'r': *o++ = '\r'; break;
-      case 't': *o++ = '\t'; break;
+      case '"':
+        *o++ = '"';
+        break;
+      case '\\':
+        *o++ = '\\';
+        break;
+      case '/':
+        *o++ = '/';
+        break;
+      case 'b':
+        *o++ = '\b';
+        break;
+      case 'f':
+        *o++ = '\f';
+        break;
+      case 'n':
+        *o++ = '\n';
+        break;
+      case 'r':
+        *o++ = '\r';
+        break;
+      case 't':
+        *o++ = '\t';
+        break;
       case 'u': {
         const long hi = read_hex4(in, i + 2);
         if (hi < 0) return fail(string_issue::bad_unicode, i);
@@ -244,7 +264,8 @@ inline string_scan scan_string(std::string_view in, std::size_t open, char* out)
         auto cp = static_cast<std::uint32_t>(hi);
         if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(string_issue::lone_low, i);
         if (cp >= 0xD800 && cp <= 0xDBFF) {
-          const long lo = (next + 1 < n && in[next] == '\\' && in[next + 1] == 'u') ? read_hex4(in, next + 2) : -1;
+          const long lo =
+              (next + 1 < n && in[next] == '\\' && in[next + 1] == 'u') ? read_hex4(in, next + 2) : -1;
           if (lo < 0xDC00 || lo > 0xDFFF) return fail(string_issue::lone_high, i);
           cp = 0x10000 + ((cp - 0xD800) << 10) + (static_cast<std::uint32_t>(lo) - 0xDC00);
           next += 6;
@@ -252,7 +273,8 @@ inline string_scan scan_string(std::string_view in, std::size_t open, char* out)
         o = append_utf8(o, cp);
         break;
       }
-      default: return fail(string_issue::bad_escape, i);
+      default:
+        return fail(string_issue::bad_escape, i);
     }
     i = next;
     run_start = i;
