@@ -233,7 +233,8 @@ inline schema build_user_schema() {
           }));
   // Section 8.7.1 lists no "primary" (nor "display") sub-attribute for
   // addresses, although section 4.1.2 and the section 8.2 example use
-  // "primary"; the listing is kept as published.
+  // "primary" (and Okta sends it). "primary" is added, as the typed
+  // scim::address carries it; "display" stays out as published.
   attrs.push_back(
       attr_def("addresses", T::complex,
                "A physical mailing address for this User.  Canonical type values of 'work', 'home', and "
@@ -254,6 +255,7 @@ inline schema build_user_schema() {
               attr_def("type", T::string,
                        "A label indicating the attribute's function, e.g., 'work' or 'home'.")
                   .canonical({"work", "home", "other"}),
+              mv_primary(primary_once),
           }));
   attrs.push_back(
       attr_def("groups", T::complex,

@@ -78,7 +78,8 @@ TEST_CASE("User: attribute list in RFC 7643 section 8.7.1 order") {
                                  "honorificSuffix"});
   CHECK(names(attr(user_schema(), "addresses").sub_attributes) ==
         std::vector<std::string>{"formatted", "streetAddress", "locality", "region", "postalCode", "country",
-                                 "type"});
+                                 "type", "primary"});
+  CHECK(sub(user_schema(), "addresses", "primary").type == scim::attribute_type::boolean);
   CHECK(names(attr(user_schema(), "groups").sub_attributes) ==
         std::vector<std::string>{"value", "$ref", "display", "type"});
   for (auto n : {"emails", "phoneNumbers", "ims", "photos", "entitlements", "roles", "x509Certificates"}) {
