@@ -5,7 +5,7 @@
 // ServiceProviderConfig follow section 8.7.2 together with the prose of
 // sections 5, 6 and 7. Where the listing contradicts the prose or an erratum
 // fixes an obvious mistake, the corrected value is used and a comment names
-// the change. Descriptions are the RFC's own.
+// the change. Descriptions are written in the project's own words.
 //
 // canonicalValues policy: every canonicalValues list here is advisory
 // (attribute::enforce_canonical_values == false). RFC 7643 section 7 lets a
@@ -89,147 +89,134 @@ inline schema make_schema(std::string_view id, std::string_view name, std::strin
 // attributes (section 8.7.1 spells it out for each one).
 inline attribute mv_display() {
   return attr_def("display", attribute_type::string,
-                  "A human-readable name, primarily used for display purposes.  READ-ONLY.");
+                  "Human-readable text for showing the value to people; read-only.");
 }
 inline attribute mv_primary(std::string_view description) {
   return attr_def("primary", attribute_type::boolean, description);
 }
 
 inline constexpr std::string_view primary_once =
-    "A Boolean value indicating the 'primary' or preferred attribute value for this attribute.  "
-    "The primary attribute value 'true' MUST appear no more than once.";
+    "Marks this value as the preferred one; at most one value may have primary set to true.";
 
 inline schema build_user_schema() {
   using T = attribute_type;
   std::vector<attribute> attrs;
   attrs.push_back(
       attr_def("userName", T::string,
-               "Unique identifier for the User, typically used by the user to directly authenticate to "
-               "the service provider.  Each User MUST include a non-empty userName value.  This "
-               "identifier MUST be unique across the service provider's entire set of Users.  REQUIRED.")
+               "The name the user normally signs in with at the service provider.  Required and "
+               "non-empty; no two Users of the same service provider may share it.")
           .required()
           .uniqueness(attribute_uniqueness::server));
   attrs.push_back(
       attr_def("name", T::complex,
-               "The components of the user's real name.  Providers MAY return just the full name as a "
-               "single string in the formatted sub-attribute, or they MAY return just the individual "
-               "component attributes using the other sub-attributes, or they MAY return both.  If both "
-               "variants are returned, they SHOULD be describing the same name, with the formatted name "
-               "indicating how the component attributes should be combined.")
+               "The parts of the user's real name.  A provider may send the whole name in 'formatted', "
+               "the separate parts in the other sub-attributes, or both; when both are sent they should "
+               "describe the same name, 'formatted' showing how the parts fit together.")
           .subs({
               attr_def("formatted", T::string,
-                       "The full name, including all middle names, titles, and suffixes as appropriate, "
-                       "formatted for display (e.g., 'Ms. Barbara J Jensen, III')."),
+                       "The complete name ready for display, with any middle names, titles and "
+                       "suffixes, e.g., 'Ms. Barbara J Jensen, III'."),
               attr_def("familyName", T::string,
-                       "The family name of the User, or last name in most Western languages (e.g., "
-                       "'Jensen' given the full name 'Ms. Barbara J Jensen, III')."),
+                       "The user's surname (the last name in most Western cultures), e.g., 'Jensen' "
+                       "in 'Ms. Barbara J Jensen, III'."),
               attr_def("givenName", T::string,
-                       "The given name of the User, or first name in most Western languages (e.g., "
-                       "'Barbara' given the full name 'Ms. Barbara J Jensen, III')."),
+                       "The user's given name (the first name in most Western cultures), e.g., "
+                       "'Barbara' in 'Ms. Barbara J Jensen, III'."),
               attr_def("middleName", T::string,
-                       "The middle name(s) of the User (e.g., 'Jane' given the full name 'Ms. Barbara J "
-                       "Jensen, III')."),
+                       "The user's middle name or names, e.g., 'Jane' for the 'J' in 'Ms. Barbara J "
+                       "Jensen, III'."),
               attr_def("honorificPrefix", T::string,
-                       "The honorific prefix(es) of the User, or title in most Western languages (e.g., "
-                       "'Ms.' given the full name 'Ms. Barbara J Jensen, III')."),
+                       "Any title or titles written before the user's name, e.g., 'Ms.' in 'Ms. "
+                       "Barbara J Jensen, III'."),
               attr_def("honorificSuffix", T::string,
-                       "The honorific suffix(es) of the User, or suffix in most Western languages (e.g., "
-                       "'III' given the full name 'Ms. Barbara J Jensen, III')."),
+                       "Any suffix or suffixes written after the user's name, e.g., 'III' in 'Ms. "
+                       "Barbara J Jensen, III'."),
           }));
   attrs.push_back(attr_def("displayName", T::string,
-                           "The name of the User, suitable for display to end-users.  The name SHOULD be "
-                           "the full name of the User being described, if known."));
+                           "The user's name as shown to end users; ideally the full name, when it is "
+                           "known."));
   attrs.push_back(attr_def("nickName", T::string,
-                           "The casual way to address the user in real life, e.g., 'Bob' or 'Bobby' "
-                           "instead of 'Robert'.  This attribute SHOULD NOT be used to represent a User's "
-                           "username (e.g., 'bjensen' or 'mpepperidge')."));
+                           "An informal name for the user, e.g., 'Bob' for 'Robert'.  It should not be "
+                           "used to hold the user's login name (such as 'bjensen')."));
   attrs.push_back(attr_def("profileUrl", T::reference,
-                           "A fully qualified URL pointing to a page representing the User's online "
-                           "profile.")
+                           "Absolute URL of a web page showing the user's online profile.")
                       .refs({"external"}));
-  attrs.push_back(attr_def("title", T::string, "The user's title, such as \"Vice President.\""));
+  attrs.push_back(attr_def("title", T::string, "The user's job title, e.g., 'Vice President'."));
   attrs.push_back(attr_def("userType", T::string,
-                           "Used to identify the relationship between the organization and the user.  "
-                           "Typical values used might be 'Contractor', 'Employee', 'Intern', 'Temp', "
-                           "'External', and 'Unknown', but any value may be used."));
+                           "How the user is related to the organization.  Common values include "
+                           "'Contractor', 'Employee', 'Intern', 'Temp', 'External' and 'Unknown'; any "
+                           "value is allowed."));
   attrs.push_back(attr_def("preferredLanguage", T::string,
-                           "Indicates the User's preferred written or spoken language.  Generally used for "
-                           "selecting a localized user interface; e.g., 'en_US' specifies the language "
-                           "English and country US."));
+                           "The language the user prefers to read or speak, mostly used to pick a "
+                           "localized user interface; e.g., 'en_US' means English as used in the US."));
   attrs.push_back(attr_def("locale", T::string,
-                           "Used to indicate the User's default location for purposes of localizing items "
-                           "such as currency, date time format, or numerical representations."));
+                           "The user's default location, used to localize things such as currency, date "
+                           "and time formats and number formatting."));
   attrs.push_back(attr_def("timezone", T::string,
-                           "The User's time zone in the 'Olson' time zone database format, e.g., "
+                           "The user's time zone as an Olson (tz database) name, e.g., "
                            "'America/Los_Angeles'."));
   attrs.push_back(
-      attr_def("active", T::boolean, "A Boolean value indicating the User's administrative status."));
+      attr_def("active", T::boolean, "Whether the user's account is administratively active."));
   attrs.push_back(attr_def("password", T::string,
-                           "The User's cleartext password.  This attribute is intended to be used as a "
-                           "means to specify an initial password when creating a new User or to reset an "
-                           "existing User's password.")
+                           "The user's password in clear text, for setting an initial password when a "
+                           "User is created or for resetting an existing one.")
                       .mutability(attribute_mutability::write_only)
                       .returned(attribute_returned::never));
   attrs.push_back(
       attr_def("emails", T::complex,
-               "Email addresses for the user.  The value SHOULD be canonicalized by the service provider, "
-               "e.g., 'bjensen@example.com' instead of 'bjensen@EXAMPLE.COM'.  Canonical type values of "
-               "'work', 'home', and 'other'.")
+               "The user's email addresses, which the service provider should keep in canonical form "
+               "(e.g., 'bjensen@example.com', not 'bjensen@EXAMPLE.COM').  Canonical types: 'work', "
+               "'home' and 'other'.")
           .multi()
           .subs({
               attr_def("value", T::string,
-                       "Email addresses for the user.  The value SHOULD be canonicalized by the service "
-                       "provider, e.g., 'bjensen@example.com' instead of 'bjensen@EXAMPLE.COM'.  "
-                       "Canonical type values of 'work', 'home', and 'other'."),
+                       "One email address of the user, preferably in canonical form (e.g., "
+                       "'bjensen@example.com', not 'bjensen@EXAMPLE.COM')."),
               mv_display(),
               attr_def("type", T::string,
-                       "A label indicating the attribute's function, e.g., 'work' or 'home'.")
+                       "What the address is used for, e.g., 'work' or 'home'.")
                   .canonical({"work", "home", "other"}),
-              mv_primary("A Boolean value indicating the 'primary' or preferred attribute value for "
-                         "this attribute, e.g., the preferred mailing address or primary email "
-                         "address.  The primary attribute value 'true' MUST appear no more than once."),
+              mv_primary("Marks the user's preferred email address; at most one value may have "
+                         "primary set to true."),
           }));
   attrs.push_back(
       attr_def("phoneNumbers", T::complex,
-               "Phone numbers for the User.  The value SHOULD be canonicalized by the service provider "
-               "according to the format specified in RFC 3966, e.g., 'tel:+1-201-555-0123'.  Canonical "
-               "type values of 'work', 'home', 'mobile', 'fax', 'pager', and 'other'.")
+               "The user's phone numbers, which the service provider should keep in canonical RFC 3966 "
+               "form, e.g., 'tel:+1-201-555-0123'.  Canonical types: 'work', 'home', 'mobile', 'fax', "
+               "'pager' and 'other'.")
           .multi()
           .subs({
-              attr_def("value", T::string, "Phone number of the User."),
+              attr_def("value", T::string, "One phone number of the user."),
               mv_display(),
               attr_def("type", T::string,
-                       "A label indicating the attribute's function, e.g., 'work', 'home', 'mobile'.")
+                       "What the number is used for, e.g., 'work', 'home' or 'mobile'.")
                   .canonical({"work", "home", "mobile", "fax", "pager", "other"}),
-              mv_primary("A Boolean value indicating the 'primary' or preferred attribute value for "
-                         "this attribute, e.g., the preferred phone number or primary phone number.  "
-                         "The primary attribute value 'true' MUST appear no more than once."),
+              mv_primary("Marks the user's preferred phone number; at most one value may have "
+                         "primary set to true."),
           }));
   attrs.push_back(
-      attr_def("ims", T::complex, "Instant messaging addresses for the User.")
+      attr_def("ims", T::complex, "The user's instant messaging addresses.")
           .multi()
           .subs({
-              attr_def("value", T::string, "Instant messaging address for the User."),
+              attr_def("value", T::string, "One instant messaging address of the user."),
               mv_display(),
               attr_def("type", T::string,
-                       "A label indicating the attribute's function, e.g., 'aim', 'gtalk', 'xmpp'.")
+                       "The messaging service the address belongs to, e.g., 'aim', 'gtalk' or 'xmpp'.")
                   .canonical({"aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"}),
-              mv_primary("A Boolean value indicating the 'primary' or preferred attribute value for "
-                         "this attribute, e.g., the preferred messenger or primary messenger.  The "
-                         "primary attribute value 'true' MUST appear no more than once."),
+              mv_primary("Marks the user's preferred messaging address; at most one value may have "
+                         "primary set to true."),
           }));
   attrs.push_back(
-      attr_def("photos", T::complex, "URLs of photos of the User.")
+      attr_def("photos", T::complex, "URLs of pictures of the user.")
           .multi()
           .subs({
-              attr_def("value", T::reference, "URL of a photo of the User.").refs({"external"}),
+              attr_def("value", T::reference, "URL of one picture of the user.").refs({"external"}),
               mv_display(),
               attr_def("type", T::string,
-                       "A label indicating the attribute's function, i.e., 'photo' or 'thumbnail'.")
+                       "The kind of picture: 'photo' or 'thumbnail'.")
                   .canonical({"photo", "thumbnail"}),
-              mv_primary("A Boolean value indicating the 'primary' or preferred attribute value for "
-                         "this attribute, e.g., the preferred photo or thumbnail.  The primary "
-                         "attribute value 'true' MUST appear no more than once."),
+              mv_primary("Marks the user's preferred picture; at most one value may have primary set "
+                         "to true."),
           }));
   // Section 8.7.1 lists no "primary" (nor "display") sub-attribute for
   // addresses, although section 4.1.2 and the section 8.2 example use
@@ -237,74 +224,73 @@ inline schema build_user_schema() {
   // scim::address carries it; "display" stays out as published.
   attrs.push_back(
       attr_def("addresses", T::complex,
-               "A physical mailing address for this User.  Canonical type values of 'work', 'home', and "
-               "'other'.  This attribute is a complex type with the following sub-attributes.")
+               "The user's physical mailing addresses, each split into the sub-attributes below.  "
+               "Canonical types: 'work', 'home' and 'other'.")
           .multi()
           .subs({
               attr_def("formatted", T::string,
-                       "The full mailing address, formatted for display or use with a mailing label.  "
-                       "This attribute MAY contain newlines."),
+                       "The whole address laid out for display or for a mailing label; line breaks "
+                       "are allowed."),
               attr_def("streetAddress", T::string,
-                       "The full street address component, which may include house number, street "
-                       "name, P.O. box, and multi-line extended street address information.  This "
-                       "attribute MAY contain newlines."),
-              attr_def("locality", T::string, "The city or locality component."),
-              attr_def("region", T::string, "The state or region component."),
-              attr_def("postalCode", T::string, "The zip code or postal code component."),
-              attr_def("country", T::string, "The country name component."),
+                       "The street part of the address: house number, street name, P.O. box and any "
+                       "further street lines; line breaks are allowed."),
+              attr_def("locality", T::string, "The city or locality."),
+              attr_def("region", T::string, "The state or region."),
+              attr_def("postalCode", T::string, "The ZIP or postal code."),
+              attr_def("country", T::string, "The country."),
               attr_def("type", T::string,
-                       "A label indicating the attribute's function, e.g., 'work' or 'home'.")
+                       "What the address is used for, e.g., 'work' or 'home'.")
                   .canonical({"work", "home", "other"}),
               mv_primary(primary_once),
           }));
   attrs.push_back(
       attr_def("groups", T::complex,
-               "A list of groups to which the user belongs, either through direct membership, through "
-               "nested groups, or dynamically calculated.")
+               "The groups the user is a member of, whether directly, through nested groups, or by "
+               "dynamic calculation.")
           .multi()
           .subs({
-              attr_def("value", T::string, "The identifier of the User's group."),
+              attr_def("value", T::string, "The id of a group the user belongs to."),
               attr_def("$ref", T::reference,
-                       "The URI of the corresponding 'Group' resource to which the user belongs.")
+                       "URI of the Group resource the user belongs to.")
                   .refs({"User", "Group"}),
               attr_def("display", T::string,
-                       "A human-readable name, primarily used for display purposes.  READ-ONLY."),
+                       "Human-readable name of the group, for showing to people; read-only."),
               attr_def("type", T::string,
-                       "A label indicating the attribute's function, e.g., 'direct' or 'indirect'.")
+                       "How the user belongs to the group, e.g., 'direct' or 'indirect'.")
                   .canonical({"direct", "indirect"}),
           })
           .all_mutability(attribute_mutability::read_only));
   attrs.push_back(
       attr_def("entitlements", T::complex,
-               "A list of entitlements for the User that represent a thing the User has.")
+               "The user's entitlements, each standing for something the user has.")
           .multi()
           .subs({
-              attr_def("value", T::string, "The value of an entitlement."),
+              attr_def("value", T::string, "The entitlement."),
               mv_display(),
-              attr_def("type", T::string, "A label indicating the attribute's function."),
+              attr_def("type", T::string, "A label saying what this value is used for."),
               mv_primary(primary_once),
           }));
   attrs.push_back(
       attr_def("roles", T::complex,
-               "A list of roles for the User that collectively represent who the User is, e.g., "
-               "'Student', 'Faculty'.")
+               "The user's roles, which together describe who the user is, e.g., 'Student' or "
+               "'Faculty'.")
           .multi()
           .subs({
-              attr_def("value", T::string, "The value of a role."),
+              attr_def("value", T::string, "The role."),
               mv_display(),
-              attr_def("type", T::string, "A label indicating the attribute's function."),
+              attr_def("type", T::string, "A label saying what this value is used for."),
               mv_primary(primary_once),
           }));
   attrs.push_back(
-      attr_def("x509Certificates", T::complex, "A list of certificates issued to the User.")
+      attr_def("x509Certificates", T::complex, "Certificates issued to the user.")
           .multi()
           .subs({
-              attr_def("value", T::binary, "The value of an X.509 certificate."),
+              attr_def("value", T::binary, "One X.509 certificate."),
               mv_display(),
-              attr_def("type", T::string, "A label indicating the attribute's function."),
+              attr_def("type", T::string, "A label saying what this value is used for."),
               mv_primary(primary_once),
           }));
-  return make_schema(urn::user, "User", "User Account", std::move(attrs));
+  return make_schema(urn::user, "User", "An account of a person at the service provider.", std::move(attrs));
 }
 
 inline schema build_group_schema() {
@@ -314,56 +300,58 @@ inline schema build_group_schema() {
   // listing says "required": false. The erratum (and every major IdP, which
   // looks groups up by displayName) makes it required.
   attrs.push_back(
-      attr_def("displayName", T::string, "A human-readable name for the Group.  REQUIRED.").required());
+      attr_def("displayName", T::string, "Human-readable name of the group.  Required.").required());
   attrs.push_back(
-      attr_def("members", T::complex, "A list of members of the Group.")
+      attr_def("members", T::complex, "The group's members.")
           .multi()
           .subs({
-              attr_def("value", T::string, "Identifier of the member of this Group.").immutable(),
+              attr_def("value", T::string, "The id of one member of the group.").immutable(),
               attr_def("$ref", T::reference,
-                       "The URI corresponding to a SCIM resource that is a member of this Group.")
+                       "URI of the SCIM resource that is the member.")
                   .refs({"User", "Group"})
                   .immutable(),
               // Not in the 8.7.1 listing; section 4.2 says the sub-attributes of
               // members are immutable and its examples carry "display".
               attr_def("display", T::string,
-                       "A human-readable name, primarily used for display purposes.  READ-ONLY.")
+                       "Human-readable name of the member, for showing to people; read-only.")
                   .immutable(),
-              attr_def("type", T::string, "A label indicating the type of resource, e.g., 'User' or 'Group'.")
+              attr_def("type", T::string, "The member's resource type, e.g., 'User' or 'Group'.")
                   .canonical({"User", "Group"})
                   .immutable(),
           }));
-  return make_schema(urn::group, "Group", "Group", std::move(attrs));
+  return make_schema(urn::group, "Group", "A named collection of members (users or other groups).",
+                     std::move(attrs));
 }
 
 inline schema build_enterprise_user_schema() {
   using T = attribute_type;
   std::vector<attribute> attrs;
   attrs.push_back(attr_def("employeeNumber", T::string,
-                           "Numeric or alphanumeric identifier assigned to a person, typically based on "
-                           "order of hire or association with an organization."));
-  attrs.push_back(attr_def("costCenter", T::string, "Identifies the name of a cost center."));
-  attrs.push_back(attr_def("organization", T::string, "Identifies the name of an organization."));
-  attrs.push_back(attr_def("division", T::string, "Identifies the name of a division."));
-  attrs.push_back(attr_def("department", T::string, "Identifies the name of a department."));
+                           "A numeric or alphanumeric identifier the organization gives the person, "
+                           "usually reflecting hiring order or affiliation."));
+  attrs.push_back(attr_def("costCenter", T::string, "Name of the cost center."));
+  attrs.push_back(attr_def("organization", T::string, "Name of the organization."));
+  attrs.push_back(attr_def("division", T::string, "Name of the division."));
+  attrs.push_back(attr_def("department", T::string, "Name of the department."));
   // manager.value and manager.$ref say "REQUIRED." in their descriptions but
   // "required": false in the listing; the listing is kept (section 4.3 only
   // recommends them, and IdPs clear a manager by sending an empty value).
   attrs.push_back(
       attr_def("manager", T::complex,
-               "The User's manager.  A complex type that optionally allows service providers to "
-               "represent organizational hierarchy by referencing the 'id' attribute of another User.")
+               "The user's manager.  Lets a service provider model the reporting hierarchy by pointing "
+               "at the 'id' of another User; optional.")
           .subs({
               attr_def("value", T::string,
-                       "The id of the SCIM resource representing the User's manager.  REQUIRED."),
+                       "The id of the SCIM resource for the user's manager.  Required."),
               attr_def("$ref", T::reference,
-                       "The URI of the SCIM resource representing the User's manager.  REQUIRED.")
+                       "URI of the SCIM resource for the user's manager.  Required.")
                   .refs({"User"}),
               attr_def("displayName", T::string,
-                       "The displayName of the User's manager.  OPTIONAL and READ-ONLY.")
+                       "The manager's displayName.  Optional and read-only.")
                   .read_only(),
           }));
-  return make_schema(urn::enterprise_user, "EnterpriseUser", "Enterprise User", std::move(attrs));
+  return make_schema(urn::enterprise_user, "EnterpriseUser", "Enterprise attributes added to a User.",
+                     std::move(attrs));
 }
 
 // The sub-attributes describing one attribute definition (section 7), used at
@@ -371,47 +359,47 @@ inline schema build_enterprise_user_schema() {
 inline std::vector<attribute> attribute_definition_subs(bool with_sub_attributes) {
   using T = attribute_type;
   std::vector<attribute> subs{
-      attr_def("name", T::string, "The attribute's name.").required().case_exact(),
+      attr_def("name", T::string, "Name of the attribute.").required().case_exact(),
       // "binary" is missing from the published list although section 2.3.6
       // defines it and User.x509Certificates.value uses it; it is added.
       attr_def("type", T::string,
-               "The attribute's data type.  Valid values include 'string', 'complex', 'boolean', "
-               "'decimal', 'integer', 'dateTime', 'reference', 'binary'.")
+               "Data type of the attribute: 'string', 'complex', 'boolean', 'decimal', 'integer', "
+               "'dateTime', 'reference' or 'binary'.")
           .required()
           .canonical({"string", "complex", "boolean", "decimal", "integer", "dateTime", "reference",
                       "binary"}),
-      attr_def("multiValued", T::boolean, "A Boolean value indicating an attribute's plurality.")
+      attr_def("multiValued", T::boolean, "Whether the attribute can hold more than one value.")
           .required(),
-      attr_def("description", T::string, "A human-readable description of the attribute.").case_exact(),
+      attr_def("description", T::string, "Human-readable explanation of the attribute.").case_exact(),
       attr_def("required", T::boolean,
-               "A boolean value indicating whether or not the attribute is required."),
+               "Whether the attribute must be present."),
       attr_def("canonicalValues", T::string,
-               "A collection of canonical values.  When applicable, service providers MUST specify the "
-               "canonical types, e.g., 'work', 'home'.")
+               "The standard values suggested for the attribute, e.g., 'work' and 'home'; service "
+               "providers must list them where they apply.")
           .multi()
           .case_exact(),
       attr_def("caseExact", T::boolean,
-               "A Boolean value indicating whether or not a string attribute is case sensitive."),
-      attr_def("mutability", T::string, "Indicates whether or not an attribute is modifiable.")
+               "Whether comparisons of a string attribute are case-sensitive."),
+      attr_def("mutability", T::string, "Whether, and when, the attribute may be changed.")
           .case_exact()
           .canonical({"readOnly", "readWrite", "immutable", "writeOnly"}),
-      attr_def("returned", T::string, "Indicates when an attribute is returned in a response (e.g., to a query).")
+      attr_def("returned", T::string, "When the attribute is included in a response, e.g., to a query.")
           .case_exact()
           .canonical({"always", "never", "default", "request"}),
-      attr_def("uniqueness", T::string, "Indicates how unique a value must be.")
+      attr_def("uniqueness", T::string, "The scope within which a value must be unique.")
           .case_exact()
           .canonical({"none", "server", "global"}),
       // The published listing makes the nested referenceTypes single-valued
       // but the top-level one multi-valued; it is a list at both levels.
       attr_def("referenceTypes", T::string,
-               "Used only with an attribute of type 'reference'.  Specifies a SCIM resourceType that a "
-               "reference attribute MAY refer to, e.g., 'User'.")
+               "For attributes of type 'reference' only: the SCIM resource types the reference may "
+               "point to, e.g., 'User'.")
           .multi()
           .case_exact(),
   };
   if (with_sub_attributes) {
     subs.push_back(attr_def("subAttributes", T::complex,
-                            "Used to define the sub-attributes of a complex attribute.")
+                            "Definitions of the sub-attributes of a complex attribute.")
                        .multi()
                        .subs(attribute_definition_subs(false)));
   }
@@ -423,26 +411,27 @@ inline schema build_schema_schema() {
   using T = attribute_type;
   std::vector<attribute> attrs{
       attr_def("id", T::string,
-               "The unique URI of the schema.  When applicable, service providers MUST specify the URI.")
+               "The URI that uniquely identifies the schema; service providers must supply it where "
+               "applicable.")
           .required()
           .read_only(),
       attr_def("name", T::string,
-               "The schema's human-readable name.  When applicable, service providers MUST specify the "
-               "name, e.g., 'User'.")
+               "Human-readable name of the schema, e.g., 'User'; service providers must supply it "
+               "where applicable.")
           .required()
           .read_only(),
       // The published description repeats the one of "name"; section 7 text used.
       attr_def("description", T::string,
-               "The schema's human-readable description.  When applicable, service providers MUST "
-               "specify the description.")
+               "Human-readable description of the schema; service providers must supply it where "
+               "applicable.")
           .read_only(),
-      attr_def("attributes", T::complex, "A complex attribute that includes the attributes of a schema.")
+      attr_def("attributes", T::complex, "Definitions of the attributes that make up the schema.")
           .multi()
           .required()
           .read_only()
           .subs(attribute_definition_subs(true)),
   };
-  return make_schema(urn::schema, "Schema", "Specifies the schema that describes a SCIM schema",
+  return make_schema(urn::schema, "Schema", "Describes the structure of a SCIM schema definition.",
                      std::move(attrs));
 }
 
@@ -450,50 +439,48 @@ inline schema build_resource_type_schema() {
   using T = attribute_type;
   std::vector<attribute> attrs{
       attr_def("id", T::string,
-               "The resource type's server unique id.  May be the same as the 'name' attribute.")
+               "Identifier of the resource type, unique on the server; it may equal 'name'.")
           .read_only(),
       attr_def("name", T::string,
-               "The resource type name.  When applicable, service providers MUST specify the name, "
-               "e.g., 'User'.")
+               "Name of the resource type, e.g., 'User'; service providers must supply it where "
+               "applicable.")
           .required()
           .read_only(),
       attr_def("description", T::string,
-               "The resource type's human-readable description.  When applicable, service providers "
-               "MUST specify the description.")
+               "Human-readable description of the resource type; service providers must supply it "
+               "where applicable.")
           .read_only(),
       attr_def("endpoint", T::reference,
-               "The resource type's HTTP-addressable endpoint relative to the Base URL, e.g., '/Users'.")
+               "Path of the resource type's HTTP endpoint, relative to the base URL, e.g., '/Users'.")
           .refs({"uri"})
           .required()
           .read_only(),
-      attr_def("schema", T::reference, "The resource type's primary/base schema URI.")
+      attr_def("schema", T::reference, "URI of the resource type's main (base) schema.")
           .refs({"uri"})
           .required()
           .read_only(),
       // Published as single-valued and required; section 6 describes "a list
       // of URIs" that is OPTIONAL (the Group resource type has none), so it is
       // multi-valued and optional here.
-      attr_def("schemaExtensions", T::complex, "A list of URIs of the resource type's schema extensions.")
+      attr_def("schemaExtensions", T::complex, "The schema extensions used by the resource type.")
           .multi()
           .subs({
-              attr_def("schema", T::reference, "The URI of a schema extension.").refs({"uri"}).required(),
+              attr_def("schema", T::reference, "URI of one schema extension.").refs({"uri"}).required(),
               attr_def("required", T::boolean,
-                       "A Boolean value that specifies whether or not the schema extension is required "
-                       "for the resource type.  If true, a resource of this type MUST include this "
-                       "schema extension and also include any attributes declared as required in this "
-                       "schema extension.  If false, a resource of this type MAY omit this schema "
-                       "extension.")
+                       "Whether resources of this type must carry the extension.  When true, each "
+                       "resource needs the extension and all of its required attributes; when false, "
+                       "the extension may be left out.")
                   .required(),
           })
           .all_mutability(attribute_mutability::read_only),
   };
   return make_schema(urn::resource_type, "ResourceType",
-                     "Specifies the schema that describes a SCIM resource type", std::move(attrs));
+                     "Describes the structure of a SCIM resource type definition.", std::move(attrs));
 }
 
 inline attribute supported_flag() {
   return attr_def("supported", attribute_type::boolean,
-                  "A Boolean value specifying whether or not the operation is supported.")
+                  "Whether the service provider supports the feature.")
       .required();
 }
 
@@ -501,46 +488,44 @@ inline schema build_service_provider_config_schema() {
   using T = attribute_type;
   std::vector<attribute> attrs{
       attr_def("documentationUri", T::reference,
-               "An HTTP-addressable URL pointing to the service provider's human-consumable help "
-               "documentation.")
+               "URL of the service provider's help documentation for people.")
           .refs({"external"}),
-      attr_def("patch", T::complex, "A complex type that specifies PATCH configuration options.")
+      attr_def("patch", T::complex, "Settings for the PATCH operation.")
           .required()
           .subs({supported_flag()}),
-      attr_def("bulk", T::complex, "A complex type that specifies bulk configuration options.")
+      attr_def("bulk", T::complex, "Settings for bulk operations.")
           .required()
           .subs({
               supported_flag(),
               attr_def("maxOperations", T::integer,
-                       "An integer value specifying the maximum number of operations.")
+                       "Largest number of operations allowed in one bulk request.")
                   .required(),
               attr_def("maxPayloadSize", T::integer,
-                       "An integer value specifying the maximum payload size in bytes.")
+                       "Largest bulk request payload allowed, in bytes.")
                   .required(),
           }),
-      attr_def("filter", T::complex, "A complex type that specifies FILTER options.")
+      attr_def("filter", T::complex, "Settings for filtering.")
           .required()
           .subs({
               supported_flag(),
               attr_def("maxResults", T::integer,
-                       "An integer value specifying the maximum number of resources returned in a "
-                       "response.")
+                       "Largest number of resources returned in one response.")
                   .required(),
           }),
       attr_def("changePassword", T::complex,
-               "A complex type that specifies configuration options related to changing a password.")
+               "Settings for changing passwords.")
           .required()
           .subs({supported_flag()}),
-      attr_def("sort", T::complex, "A complex type that specifies sort result options.")
+      attr_def("sort", T::complex, "Settings for sorting results.")
           .required()
           .subs({supported_flag()}),
       // "etag" is defined (REQUIRED) by section 5 but missing from the 8.7.2
       // listing; it is added.
-      attr_def("etag", T::complex, "A complex type that specifies ETag configuration options.")
+      attr_def("etag", T::complex, "Settings for ETag support.")
           .required()
           .subs({supported_flag()}),
       attr_def("authenticationSchemes", T::complex,
-               "A complex type that specifies supported authentication scheme properties.")
+               "The authentication schemes the service provider supports, with their details.")
           .multi()
           .required()
           .subs({
@@ -548,19 +533,18 @@ inline schema build_service_provider_config_schema() {
               // 8.7.2 listing; it is added, as is the "primary" flag that the
               // section 8.5 example uses.
               attr_def("type", T::string,
-                       "The authentication scheme.  This specification defines the values 'oauth', "
-                       "'oauth2', 'oauthbearertoken', 'httpbasic', and 'httpdigest'.")
+                       "Kind of authentication scheme; RFC 7643 defines 'oauth', 'oauth2', "
+                       "'oauthbearertoken', 'httpbasic' and 'httpdigest'.")
                   .required()
                   .canonical({"oauth", "oauth2", "oauthbearertoken", "httpbasic", "httpdigest"}),
-              attr_def("name", T::string, "The common authentication scheme name, e.g., HTTP Basic.")
+              attr_def("name", T::string, "Common name of the scheme, e.g., 'HTTP Basic'.")
                   .required(),
-              attr_def("description", T::string, "A description of the authentication scheme.").required(),
+              attr_def("description", T::string, "Description of the scheme.").required(),
               attr_def("specUri", T::reference,
-                       "An HTTP-addressable URL pointing to the authentication scheme's specification.")
+                       "URL of the scheme's specification.")
                   .refs({"external"}),
               attr_def("documentationUri", T::reference,
-                       "An HTTP-addressable URL pointing to the authentication scheme's usage "
-                       "documentation.")
+                       "URL of documentation on using the scheme.")
                   .refs({"external"}),
               mv_primary(primary_once),
           }),
@@ -571,7 +555,8 @@ inline schema build_service_provider_config_schema() {
     for (auto& s : a.sub_attributes) s.mutability = attribute_mutability::read_only;
   }
   return make_schema(urn::service_provider_config, "Service Provider Configuration",
-                     "Schema for representing the service provider's configuration", std::move(attrs));
+                     "Describes a service provider's configuration and supported features.",
+                     std::move(attrs));
 }
 
 inline std::vector<attribute> build_common_attributes() {
@@ -581,35 +566,32 @@ inline std::vector<attribute> build_common_attributes() {
   // is a response-side requirement: clients never send it (RFC 7643 section 7
   // says readOnly values in requests are ignored).
   attrs.push_back(attr_def("id", T::string,
-                           "A unique identifier for a SCIM resource as defined by the service provider.  "
-                           "REQUIRED.")
+                           "Identifier of the resource, assigned by the service provider.  Required.")
                       .required()
                       .case_exact()
                       .read_only()
                       .returned(attribute_returned::always)
                       .uniqueness(attribute_uniqueness::server));
   attrs.push_back(attr_def("externalId", T::string,
-                           "A String that is an identifier for the resource as defined by the "
-                           "provisioning client.  OPTIONAL.")
+                           "Identifier of the resource, assigned by the provisioning client.  Optional.")
                       .case_exact());
   attrs.push_back(
-      attr_def("meta", T::complex, "A complex attribute containing resource metadata.  READ-ONLY.")
+      attr_def("meta", T::complex, "Metadata about the resource.  Read-only.")
           .subs({
-              attr_def("resourceType", T::string, "The name of the resource type of the resource.")
+              attr_def("resourceType", T::string, "Name of the resource's resource type.")
                   .case_exact(),
-              attr_def("created", T::date_time, "The DateTime that the resource was added to the service provider."),
+              attr_def("created", T::date_time, "When the resource was added to the service provider."),
               attr_def("lastModified", T::date_time,
-                       "The most recent DateTime that the details of this resource were updated at the "
-                       "service provider."),
-              attr_def("location", T::reference, "The URI of the resource being returned.").refs({"uri"}),
-              attr_def("version", T::string, "The version of the resource being returned.").case_exact(),
+                       "When the resource was last changed at the service provider."),
+              attr_def("location", T::reference, "URI of the resource.").refs({"uri"}),
+              attr_def("version", T::string, "Version of the resource.").case_exact(),
           })
           .all_mutability(attribute_mutability::read_only));
   // schemas: section 3 requires a non-empty array of schema URIs in every
   // representation; URIs compare case-exactly.
   attrs.push_back(attr_def("schemas", T::reference,
-                           "The schema URIs used to indicate the namespaces of the SCIM schemas that "
-                           "define the attributes present in the current JSON structure.  REQUIRED.")
+                           "URIs of the SCIM schemas that define the attributes in this JSON object.  "
+                           "Required.")
                       .refs({"uri"})
                       .multi()
                       .required()

@@ -46,13 +46,13 @@ const std::vector<const schema*>& all_core_schemas() {
 TEST_CASE("core schemas: ids, names and descriptions") {
   CHECK(user_schema().id == urn::user);
   CHECK(user_schema().name == "User");
-  CHECK(user_schema().description == "User Account");
+  CHECK(user_schema().description == "An account of a person at the service provider.");
   CHECK(group_schema().id == urn::group);
   CHECK(group_schema().name == "Group");
-  CHECK(group_schema().description == "Group");
+  CHECK(group_schema().description == "A named collection of members (users or other groups).");
   CHECK(enterprise_user_schema().id == urn::enterprise_user);
   CHECK(enterprise_user_schema().name == "EnterpriseUser");
-  CHECK(enterprise_user_schema().description == "Enterprise User");
+  CHECK(enterprise_user_schema().description == "Enterprise attributes added to a User.");
   CHECK(schema_schema().id == urn::schema);
   CHECK(schema_schema().name == "Schema");
   CHECK(resource_type_schema().id == urn::resource_type);
@@ -98,7 +98,7 @@ TEST_CASE("User: userName") {
   CHECK(a.mutability == attribute_mutability::read_write);
   CHECK(a.returned == attribute_returned::default_);
   CHECK(a.uniqueness == attribute_uniqueness::server);
-  CHECK(a.description.find("REQUIRED") != std::string::npos);
+  CHECK(a.description.find("Required") != std::string::npos);
 }
 
 TEST_CASE("User: password is writeOnly and never returned") {

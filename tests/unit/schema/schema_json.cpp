@@ -37,7 +37,7 @@ TEST_CASE("/Schemas JSON: User representation") {
   CHECK(j["schemas"] == json::array({"urn:ietf:params:scim:schemas:core:2.0:Schema"}));
   CHECK(j["id"] == "urn:ietf:params:scim:schemas:core:2.0:User");
   CHECK(j["name"] == "User");
-  CHECK(j["description"] == "User Account");
+  CHECK(j["description"] == "An account of a person at the service provider.");
   CHECK(j["meta"]["resourceType"] == "Schema");
   CHECK(j["meta"]["location"] == "https://example.com/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User");
   REQUIRE(j["attributes"].is_array());
