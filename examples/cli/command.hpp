@@ -31,4 +31,7 @@ struct command {
 /// `scim filter EXPR [FILE]` (filter_command.cpp).
 command add_filter_command(CLI::App& app);
 
+/// `scim patch [--dialect D] PATCHFILE [RESOURCEFILE]` (patch_command.cpp).
+command add_patch_command(CLI::App& app);
+
 }  // namespace scim_cli

@@ -1,6 +1,7 @@
 // scim: a command-line tool over scimpp.
 //
 //   scim filter EXPR [FILE]   print the JSON Lines resources matching a filter
+//   scim patch [--dialect D] PATCHFILE [RESOURCEFILE]   apply a PATCH request
 //
 // Every error — including command-line errors found by CLI11 — ends the
 // program with status 2, nothing on stdout and one SCIM Error JSON line on
@@ -28,6 +29,7 @@ int run(int argc, char** argv) {
 
   std::vector<scim_cli::command> commands;
   commands.push_back(scim_cli::add_filter_command(app));
+  commands.push_back(scim_cli::add_patch_command(app));
 
   try {
     app.parse(argc, argv);
