@@ -30,3 +30,19 @@
 #include "scim/filter/evaluator.hpp"
 #include "scim/filter/parser.hpp"
 #include "scim/filter/printer.hpp"
+#include "scim/filter/sql.hpp"
+
+#include "scim/patch/apply.hpp"
+#include "scim/patch/change_set.hpp"
+#include "scim/patch/dialect.hpp"
+#include "scim/patch/document.hpp"
+#include "scim/patch/normalize.hpp"
+#include "scim/patch/operation.hpp"
+
+#include "scim/query/cursor.hpp"
+#include "scim/query/list_params.hpp"
+#include "scim/query/projection.hpp"
+#include "scim/query/sort.hpp"
+
+#include "scim/store/concept.hpp"
+#include "scim/store/memory_store.hpp"
