@@ -3,6 +3,11 @@
 // to stderr. Loading and parsing the workload is never timed.
 //
 //   scim_bench --workload DIR [--rounds N] [--only bench1,bench2]
+#include <scim/patch/apply.hpp>
+#include <scim/patch/dialect.hpp>
+#include <scim/patch/document.hpp>
+#include <scim/patch/normalize.hpp>
+#include <scim/patch/operation.hpp>
 #include <scim/scim.hpp>
 
 #include <algorithm>
@@ -34,6 +39,8 @@ struct workload {
   std::vector<scim::json> users_json;
   std::vector<scim::user> users;
   std::vector<std::string> filters;
+  std::vector<scim::json> groups_json;
+  std::vector<scim::json> patches;
 };
 
 std::string impl_name() { return std::string("scimpp@") + scim::version_string; }
@@ -101,6 +108,10 @@ workload load(const options& o) {
     w.users.push_back(std::move(*u));
   }
   w.filters = read_lines(o.workload + "/filters.txt");
+  for (const auto& line : read_lines(o.workload + "/groups.jsonl")) w.groups_json.push_back(*scim::parse_json(line));
+  scim::json_limits big;
+  big.max_bytes = 64u << 20;
+  for (const auto& line : read_lines(o.workload + "/patches.jsonl")) w.patches.push_back(*scim::parse_json(line, big));
   std::cerr << "scim_bench: loaded " << w.users.size() << " users, " << w.filters.size() << " filters\n";
   return w;
 }
@@ -273,6 +284,136 @@ void bench_handwritten(const workload& w, const options& o) {
              ",\"per_filter_ns\":" + json_array(per_filter) + ",\"rounds\":" + std::to_string(o.rounds));
 }
 
+// ---- PATCH ------------------------------------------------------------------------
+// The pipeline a service runs on a request body: parse the JSON text, apply
+// the identity-provider normalisers of the lenient profile, parse the
+// PatchOp, apply it atomically to the resource.
+
+std::string scim_digest(scim::json r) {
+  r.erase("meta");
+  const std::string text = r.dump();
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+struct patch_pipeline {
+  const scim::schema_registry& reg = scim::default_registry();
+  scim::patch::apply_options apply_opts = scim::patch::apply_options_for(scim::patch::dialect::lenient);
+  scim::json_limits limits{};
+  patch_pipeline() { limits.max_bytes = 64u << 20; }
+
+  scim::expected<scim::patch::change_set> run(scim::patch::document& doc, const scim::resource_type& rt,
+                                              std::string_view body_text) const {
+    auto body = scim::parse_json(body_text, limits);
+    if (!body) return scim::fail(std::move(body.error()));
+    auto normal = scim::patch::normalize(std::move(*body), doc.peek(), rt, reg, scim::patch::dialect::lenient);
+    if (!normal) return scim::fail(std::move(normal.error()));
+    auto req = scim::patch::parse_patch_request(*normal);
+    if (!req) return scim::fail(std::move(req.error()));
+    return scim::patch::apply(doc, *req, rt, reg, apply_opts);
+  }
+};
+
+const scim::json* find_by_id(const std::vector<scim::json>& list, const std::string& id) {
+  for (const auto& j : list)
+    if (auto it = j.find("id"); it != j.end() && it->is_string() && it->get_ref<const std::string&>() == id) return &j;
+  return nullptr;
+}
+
+void bench_patch_apply(const workload& w, const options& o) {
+  const patch_pipeline pipe;
+  std::ostringstream digests, per_patch, errors;
+  std::vector<double> medians;
+  bool first = true;
+  for (const auto& p : w.patches) {
+    const std::string id = p.value("id", std::string());
+    const std::string kind = p.value("resourceType", std::string("User"));
+    const std::string target_id = p.value("target", std::string());
+    const scim::json* target = find_by_id(kind == "Group" ? w.groups_json : w.users_json, target_id);
+    const scim::resource_type* rt = pipe.reg.find_resource_type(kind);
+    const std::string body = p["patch"].dump();
+    digests << (first ? "" : ",");
+    per_patch << (first ? "" : ",") << '"' << id << "\":";
+    first = false;
+    std::string err;
+    if (target == nullptr || rt == nullptr) err = "target not found";
+    std::string digest;
+    if (err.empty()) {
+      scim::patch::document doc(*target);
+      auto r = pipe.run(doc, *rt, body);
+      if (r) digest = scim_digest(doc.value());
+      else err = scim::format_error(r.error());
+    }
+    if (!err.empty()) {
+      digests << "\"error\"";
+      per_patch << "null";
+      errors << (errors.tellp() > 0 ? "," : "") << '"' << id << "\":" << scim::dump_json(scim::json(err));
+      continue;
+    }
+    digests << '"' << digest << '"';
+    // Each timed application starts from a fresh copy of the target (not timed).
+    const bool big = target->contains("members") && (*target)["members"].size() > 1000;
+    const int iterations = big ? 20 : 400;
+    std::vector<double> rounds;
+    for (int r = 0; r < std::max(o.rounds, 5); ++r) {
+      double total = 0;
+      for (int i = 0; i < iterations; ++i) {
+        scim::patch::document doc(*target);
+        total += time_ns([&] { keep(pipe.run(doc, *rt, body)); });
+      }
+      rounds.push_back(total / iterations);
+    }
+    const double m = median(rounds);
+    medians.push_back(m);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", m);
+    per_patch << buf;
+  }
+  std::string extra = ",\"per_patch_ns\":{" + per_patch.str() + "},\"rounds\":" + std::to_string(o.rounds);
+  if (errors.tellp() > 0) extra += ",\"errors\":{" + errors.str() + "}";
+  print_line("patch_apply", w.patches.size(), mean(medians), "[" + digests.str() + "]", extra);
+}
+
+void bench_group_grow(const std::string& bench, std::size_t size, const workload& w) {
+  const patch_pipeline pipe;
+  const scim::resource_type& rt = *pipe.reg.find_resource_type("Group");
+  size = std::min(size, w.users_json.size());
+  std::vector<std::string> bodies;
+  for (std::size_t i = 0; i < size; ++i) {
+    const auto& u = w.users_json[i];
+    scim::json member = {{"value", u.value("id", std::string())}};
+    if (auto d = u.find("displayName"); d != u.end()) member["display"] = *d;
+    bodies.push_back(scim::json{{"schemas", {"urn:ietf:params:scim:api:messages:2.0:PatchOp"}},
+                                {"Operations", {{{"op", "add"}, {"path", "members"}, {"value", {member}}}}}}
+                         .dump());
+  }
+  for (std::size_t i = 0; i < size; i += 2) {
+    const std::string path = "members[value eq \"" + w.users_json[i].value("id", std::string()) + "\"]";
+    bodies.push_back(scim::json{{"schemas", {"urn:ietf:params:scim:api:messages:2.0:PatchOp"}},
+                                {"Operations", {{{"op", "remove"}, {"path", path}}}}}
+                         .dump());
+  }
+  scim::patch::document doc(scim::json::parse(
+      R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"id":"0f0e0d0c-0b0a-4908-8706-050403020100","displayName":"Grow benchmark group"})"));
+  std::size_t failures = 0;
+  const double total = time_ns([&] {
+    for (const auto& b : bodies) failures += pipe.run(doc, rt, b) ? 0 : 1;
+  });
+  const auto& members = doc.value()["members"];
+  const std::size_t final_count = members.is_array() ? members.size() : 0;
+  if (failures != 0) std::cerr << "scim_bench: " << failures << " grow operations failed\n";
+  char ms[32];
+  std::snprintf(ms, sizeof ms, "%.3f", total / 1e6);
+  print_line(bench, bodies.size(), total / static_cast<double>(bodies.size()), std::to_string(final_count),
+             ",\"size\":" + std::to_string(size) + ",\"total_ms\":" + ms);
+}
+
 bool wanted(const options& o, const std::string& bench) {
   return o.only.empty() || std::find(o.only.begin(), o.only.end(), bench) != o.only.end();
 }
@@ -306,5 +447,8 @@ int main(int argc, char** argv) {
   if (wanted(o, "filter_eval")) bench_filter_eval("filter_eval", w.users, w, o);
   if (wanted(o, "filter_eval_json")) bench_filter_eval("filter_eval_json", w.users_json, w, o);
   if (wanted(o, "filter_eval_handwritten")) bench_handwritten(w, o);
+  if (wanted(o, "patch_apply")) bench_patch_apply(w, o);
+  if (wanted(o, "group_members_grow_1k")) bench_group_grow("group_members_grow_1k", 1000, w);
+  if (wanted(o, "group_members_grow")) bench_group_grow("group_members_grow", 10000, w);
   return 0;
 }

@@ -344,6 +344,12 @@ class document {
     return res_;
   }
 
+  /// The resource as it is, without compacting: a multi-valued attribute may
+  /// hold holes (discarded JSON values) where elements were removed. For
+  /// read-only scans that skip non-object elements, such as the dialect
+  /// normalisers, so that reading before each PATCH costs no compaction.
+  const json& peek() const noexcept { return res_; }
+
   /// Moves the (compacted) resource out; the document is left empty.
   json release() && {
     for (auto& s : states_) compact(*s, false);

@@ -215,3 +215,22 @@ TEST_CASE("document: random membership traffic matches a plain model") {
     }
   }
 }
+
+TEST_CASE("peek() reads the resource without compacting its holes") {
+  const auto& reg = scim::default_registry();
+  const auto& rt = *reg.find_resource_type("Group");
+  scim::json g = {{"schemas", {"urn:ietf:params:scim:schemas:core:2.0:Group"}}, {"id", "g1"}, {"displayName", "G"}};
+  g["members"] = scim::json::array();
+  for (int i = 0; i < 10; ++i) g["members"].push_back({{"value", "m" + std::to_string(i)}});
+  scim::patch::document doc(g);
+  auto req = scim::patch::parse_patch_request(scim::json::parse(
+      R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"m3\"]"}]})"));
+  REQUIRE(req);
+  REQUIRE(scim::patch::apply(doc, *req, rt, reg));
+  REQUIRE(doc.pending_holes() > 0);
+  const std::size_t holes = doc.pending_holes();
+  CHECK(doc.peek()["members"].size() == 10);  // the hole is still there
+  CHECK(doc.pending_holes() == holes);
+  CHECK(doc.value()["members"].size() == 9);  // value() compacts
+  CHECK(doc.pending_holes() == 0);
+}
