@@ -250,8 +250,9 @@ inline const char* value_type_name(const json& j) noexcept {
 
 inline std::string excerpt(std::string_view s) {
   constexpr std::size_t max = 60;
-  if (s.size() <= max) return std::string(s);
-  return std::string(s.substr(0, max)) + "...";
+  std::string out(s.substr(0, max));
+  if (s.size() > max) out.append(3, '.');
+  return out;
 }
 
 /// The parameters a list query knows; `none` for the others.
