@@ -37,33 +37,25 @@ struct basic_group {
   /// The extension E when present, else nullptr.
   template <class E>
   E* extension() noexcept {
-    static_assert(detail::occurrences<E, Extensions...> == 1,
-                  "scimpp: E is not an extension of this group type");
-    auto& slot = std::get<std::optional<E>>(extensions);
+    auto& slot = extension_slot_of<E>(extensions);
     return slot ? &*slot : nullptr;
   }
   template <class E>
   const E* extension() const noexcept {
-    static_assert(detail::occurrences<E, Extensions...> == 1,
-                  "scimpp: E is not an extension of this group type");
-    const auto& slot = std::get<std::optional<E>>(extensions);
+    const auto& slot = extension_slot_of<E>(extensions);
     return slot ? &*slot : nullptr;
   }
   /// The extension E, engaged (empty) first when absent.
   template <class E>
   E& ensure_extension() {
-    static_assert(detail::occurrences<E, Extensions...> == 1,
-                  "scimpp: E is not an extension of this group type");
-    auto& slot = std::get<std::optional<E>>(extensions);
+    auto& slot = extension_slot_of<E>(extensions);
     if (!slot) slot.emplace();
     return *slot;
   }
   /// Removes the extension E (it is then neither encoded nor listed in schemas).
   template <class E>
   void remove_extension() noexcept {
-    static_assert(detail::occurrences<E, Extensions...> == 1,
-                  "scimpp: E is not an extension of this group type");
-    std::get<std::optional<E>>(extensions).reset();
+    extension_slot_of<E>(extensions).reset();
   }
 
   friend bool operator==(const basic_group&, const basic_group&) = default;

@@ -86,6 +86,20 @@ constexpr auto make_extension_fields(std::index_sequence<I...>) {
 }
 }  // namespace detail
 
+/// The slot of extension E in a resource's `extensions` tuple; E must be
+/// one of the resource's extensions, exactly once. The typed accessors of
+/// scim::basic_user and scim::basic_group are built on it.
+template <class E, class... Extensions>
+constexpr std::optional<E>& extension_slot_of(std::tuple<std::optional<Extensions>...>& slots) noexcept {
+  static_assert(detail::occurrences<E, Extensions...> == 1, "scimpp: E is not an extension of this resource type");
+  return std::get<std::optional<E>>(slots);
+}
+template <class E, class... Extensions>
+constexpr const std::optional<E>& extension_slot_of(const std::tuple<std::optional<Extensions>...>& slots) noexcept {
+  static_assert(detail::occurrences<E, Extensions...> == 1, "scimpp: E is not an extension of this resource type");
+  return std::get<std::optional<E>>(slots);
+}
+
 /// One field per extension, named by its schema URN, for appending (with
 /// std::tuple_cat) to the core fields of a resource with an `extensions` tuple.
 template <class... Extensions>
