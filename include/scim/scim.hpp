@@ -46,3 +46,9 @@
 
 #include "scim/store/concept.hpp"
 #include "scim/store/memory_store.hpp"
+
+#include "scim/service/bulk.hpp"
+#include "scim/service/discovery.hpp"
+#include "scim/service/hooks.hpp"
+#include "scim/service/http.hpp"
+#include "scim/service/service.hpp"

@@ -1,9 +1,11 @@
 // scimpp: the PATCH applier (RFC 7644 section 3.5.2): applies a parsed
 // PatchOp request to a resource atomically and reports a change set.
 //
-// Paths: no path (the value is an object of attributes; keys may be
-// sub-attribute paths "name.givenName", URN-qualified paths, or extension
-// URNs whose object MERGES into the existing extension), `attr`,
+// Paths: no path (the value is an object of attributes; keys are attribute
+// names or extension URNs whose object MERGES into the existing extension,
+// and with apply_options::dotted_keys, Entra ID's sub-attribute paths
+// "name.givenName" and URN-qualified paths; off under the strict dialect:
+// invalidValue), `attr`,
 // `attr.sub`, `attr[filter]`, `attr[filter].sub`, core- and
 // extension-URN-qualified forms of each, and an extension URN alone (the
 // whole extension object). Attribute names are case-insensitive; values are
@@ -35,8 +37,10 @@
 //     multi-valued attribute left without elements is unassigned (3.5.2.2);
 //   * readOnly attributes (id, meta, groups on User) are 400 mutability, except
 //     that giving a readOnly attribute the value it already has is a no-op
-//     (Okta sends the unchanged `id` in a path-less replace); readOnly
-//     sub-attributes inside a complex value are ignored, as on POST/PUT;
+//     (Okta sends the unchanged `id` in a path-less replace;
+//     apply_options::unchanged_read_only, off under the strict dialect);
+//     readOnly sub-attributes inside a complex value are ignored, as on
+//     POST/PUT;
 //   * immutable attributes and sub-attributes (Group members.*) can only be
 //     set while unassigned (or to an equal value); removing them is
 //     mutability. New elements of a multi-valued attribute whose
@@ -99,6 +103,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -117,12 +122,32 @@ struct apply_options {
   /// `remove` with a path to a multi-valued attribute and a value list
   /// removes the listed values (otherwise such an operation is invalidValue).
   bool remove_by_value_list = true;
+  /// Entra ID (aadOptscim062020): keys of a path-less add/replace value may
+  /// be attribute paths instead of attribute names: `name.givenName`,
+  /// `<extension URN>:attr[.sub]`, `<core URN>:attr[.sub]`, and `attr.sub`
+  /// inside an extension object. Off (strict), such a key is invalidValue.
+  bool dotted_keys = true;
+  /// Okta: giving a readOnly attribute the value it already has (the
+  /// group's own `id` in a path-less replace), or null when it is
+  /// unassigned, is a successful no-op. Off (strict), every write to a
+  /// readOnly attribute is mutability. A different value is always mutability.
+  bool unchanged_read_only = true;
   /// Entra ID: `add attr[sub eq "x"].other` with no matching element appends
   /// `{sub: "x", other: value}` instead of failing with noTarget (the filter
   /// must be `eq` comparisons joined by `and`).
   bool add_unmatched_filter_appends = false;
   /// Fill change_set::values (elements added/removed).
   bool track_values = true;
+  /// Called once after the request's operations applied, before the request
+  /// commits, with the resource as it now is and the canonical names of the
+  /// top-level attributes changed (change_set::attributes spelling). An error
+  /// rolls the whole request back and is returned; returned operations are
+  /// applied as part of the same atomic request (attributes derived from the
+  /// changed ones, e.g. a displayName computed from name). Multi-valued
+  /// attributes in the view may hold placeholders for values removed by the
+  /// request; read single-valued and complex attributes.
+  std::function<expected<std::vector<operation>>(const json& resource, const std::vector<std::string>& changed)>
+      before_commit{};
 };
 
 namespace detail {
@@ -493,6 +518,25 @@ class applier {
         e.detail = op_prefix(i) + " (" + std::string(to_string(req.operations[i].op)) +
                    (req.operations[i].path ? " " + req.operations[i].path_text : std::string()) + "): " + e.detail;
         return fail(std::move(e));
+      }
+    }
+    if (opts_.before_commit) {
+      std::vector<std::string> names;
+      names.reserve(changed_.size());
+      for (const auto& c : changed_) names.push_back(c.first);
+      auto more = opts_.before_commit(static_cast<const json&>(res_), names);
+      if (!more) {
+        rollback();
+        return fail(std::move(more.error()));
+      }
+      for (std::size_t i = 0; i < more->size(); ++i) {
+        if (auto err = apply_operation((*more)[i])) {
+          rollback();
+          error e = std::move(*err);
+          e.detail = "derived operation " + std::to_string(i) + " (" + std::string(to_string((*more)[i].op)) +
+                     ((*more)[i].path ? " " + (*more)[i].path_text : std::string()) + "): " + e.detail;
+          return fail(std::move(e));
+        }
       }
     }
     // Amortised compaction: holes never exceed half of an array between requests.
@@ -1132,9 +1176,22 @@ class applier {
       }
       auto t = resolve(k);
       if (!t) return std::move(t.error());
+      if (!opts_.dotted_keys && k.find_first_of(".:") != std::string::npos)
+        return dotted_key_error(k, *t);
       if (auto err = apply_plain(op.op, *t, v, true)) return err;
     }
     return std::nullopt;
+  }
+
+  /// strict: a value key that is an attribute path, not an attribute name.
+  static error dotted_key_error(std::string_view key, const target& t) {
+    std::string nested = "{\"" + (t.ext != nullptr ? t.ext->id + "\": {\"" : std::string()) + t.attr->name + "\": ";
+    nested += t.sub != nullptr ? "{\"" + t.sub->name + "\": ...}}" : std::string("...}");
+    if (t.ext != nullptr) nested += "}";
+    return invalid_value_error("'" + std::string(key) +
+                               "': the keys of a value object are attribute names, not paths; write " + nested +
+                               " (dotted and URN-qualified keys are an Entra ID deviation, accepted by the entra "
+                               "and lenient dialects)");
   }
 
   /// The extension object addressed as a whole (path or path-less key).
@@ -1176,18 +1233,21 @@ class applier {
     for (const auto& [k, v] : value.get_ref<const json::object_t&>()) {
       std::string_view name = k;
       std::string_view sub_name;
+      bool dotted = false;
       if (auto dot = name.find('.'); dot != std::string_view::npos) {
         sub_name = name.substr(dot + 1);
         name = name.substr(0, dot);
+        dotted = true;
       }
       target t;
       const attribute* a = ext->find(name);
       if (a == nullptr) return invalid_path_error(ext->id + ":" + k + ": unknown attribute of schema " + ext->id);
       t.set(ext, a);
-      if (!sub_name.empty()) {
+      if (dotted) {
         t.sub = t.attr->find_sub_attribute(sub_name);
         if (t.sub == nullptr)
           return invalid_path_error(t.name + ": no sub-attribute '" + std::string(sub_name) + "'");
+        if (!opts_.dotted_keys) return dotted_key_error(ext->id + ":" + k, t);
       }
       if (auto err = apply_plain(op, t, v, true)) return err;
     }
@@ -1213,15 +1273,16 @@ class applier {
     if (value.is_null()) {
       if (op == op_type::add) return std::nullopt;  // nothing to add
       if (is_read_only(t)) {
-        if (!assigned(current_value(t))) return std::nullopt;
-        return mutability_error(t.path() + ": readOnly attribute cannot be modified");
+        if (opts_.unchanged_read_only && !assigned(current_value(t))) return std::nullopt;
+        return read_only_error(t);
       }
       return remove_plain(t, json(), false);
     }
     if (is_read_only(t)) {
       const json* cur = current_value(t);
-      if (cur != nullptr && *cur == value) return std::nullopt;  // unchanged (Okta sends the id back)
-      return mutability_error(t.path() + ": readOnly attribute cannot be modified");
+      if (opts_.unchanged_read_only && cur != nullptr && *cur == value)
+        return std::nullopt;  // unchanged (Okta sends the id back)
+      return read_only_error(t, cur != nullptr && *cur == value);
     }
     if (t.sub != nullptr) {
       if (t.attr->multi_valued)
@@ -1233,6 +1294,14 @@ class applier {
     if (t.attr->multi_valued) return set_multi(op, t, value);
     if (t.attr->is_complex()) return merge_complex(t, value);
     return set_simple(t, value);
+  }
+
+  error read_only_error(const target& t, bool unchanged = false) const {
+    std::string d = t.path() + ": readOnly attribute cannot be modified";
+    if (unchanged)
+      d += " (not even to its current value: repeating it is an Okta deviation, accepted by the okta and "
+           "lenient dialects)";
+    return mutability_error(std::move(d));
   }
 
   /// The current value of the target (sub-attribute when there is one).

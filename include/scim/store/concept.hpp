@@ -158,6 +158,10 @@ struct query_result {
   std::vector<json> resources{};
   /// Cursor pagination: the position after this page when more results follow.
   std::optional<std::string> next_position{};
+  /// Cursor pagination: a position that, given back as cursor_position,
+  /// yields the page before this one (RFC 9865 previousCursor); nullopt on
+  /// the first page or when the store cannot page backwards.
+  std::optional<std::string> previous_position{};
 };
 
 /// A store for SCIM resources (see the top of this header for the contract).

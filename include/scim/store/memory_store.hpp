@@ -521,9 +521,17 @@ class memory_store {
     const std::size_t total = matches.size();
     std::size_t begin = 0;
     if (q.cursor_position) {
-      auto b = resume_index(*q.cursor_position, q.sort, matches, keys);
+      bool backwards = false;
+      auto b = resume_index(*q.cursor_position, q.sort, matches, keys, backwards);
       if (!b) return fail(std::move(b.error()));
       begin = *b;
+      if (backwards) {
+        // The page ending just before `begin`.
+        const std::size_t c = q.count ? static_cast<std::size_t>(*q.count < 0 ? 0 : *q.count) : begin;
+        // When fewer than `count` results precede (some were deleted), the
+        // first page, which is then a full page.
+        begin = begin > c ? begin - c : 0;
+      }
     } else {
       const std::int64_t start = q.start_index < 1 ? 1 : q.start_index;
       begin = static_cast<std::uint64_t>(start - 1) >= total ? total : static_cast<std::size_t>(start - 1);
@@ -536,17 +544,20 @@ class memory_store {
     out.resources.reserve(n);
     for (std::size_t i = begin; i < begin + n; ++i)
       out.resources.push_back(compose(*ts, *matches[i], q.load));
-    if (q.cursor_position && n > 0 && begin + n < total) {
-      const std::size_t last = begin + n - 1;
+    auto position = [&](std::size_t i, bool before) {
       json pos = json::object();
+      if (before) pos["before"] = true;
       if (q.sort != nullptr) {
-        pos["key"] = query::to_json_value(keys[last]);
-        pos["id"] = matches[last]->id;
+        pos["key"] = query::to_json_value(keys[i]);
+        pos["id"] = matches[i]->id;
       } else {
-        pos["after"] = matches[last]->seq;
+        pos["after"] = matches[i]->seq;
       }
-      out.next_position = dump_json(pos);
-    }
+      return dump_json(pos);
+    };
+    if (q.cursor_position && n > 0 && begin + n < total) out.next_position = position(begin + n - 1, false);
+    // previousCursor: "the page that ends just before this page's first result".
+    if (q.cursor_position && begin > 0 && begin < total) out.previous_position = position(begin, true);
     return out;
   }
 
@@ -773,9 +784,13 @@ class memory_store {
   }
 
   // Where a cursor page starts. Requires matches (and keys when sorted) in order.
+  // A "before" position (previousCursor) gives the index of the entry it
+  // names, or of the first entry after it when that entry is gone, and sets
+  // `backwards`.
   static expected<std::size_t> resume_index(const std::string& position, const query::sort_spec* sort,
                                             const std::vector<const detail::entry*>& matches,
-                                            const std::vector<query::sort_key>& keys) {
+                                            const std::vector<query::sort_key>& keys, bool& backwards) {
+    backwards = false;
     if (position.empty()) return std::size_t{0};
     auto bad = [] {
       return fail(
@@ -786,10 +801,19 @@ class memory_store {
     auto parsed = parse_json(position);
     if (!parsed || !parsed->is_object()) return bad();
     const json& p = *parsed;
+    if (auto b = p.find("before"); b != p.end()) {
+      if (!b->is_boolean() || !b->get<bool>()) return bad();
+      backwards = true;
+    }
     if (sort == nullptr) {
       auto it = p.find("after");
       if (it == p.end() || !it->is_number_unsigned()) return bad();
       const auto after = it->get<std::uint64_t>();
+      if (backwards) {
+        auto pos = std::lower_bound(matches.begin(), matches.end(), after,
+                                    [](const detail::entry* e, std::uint64_t v) { return e->seq < v; });
+        return static_cast<std::size_t>(pos - matches.begin());
+      }
       auto pos = std::upper_bound(matches.begin(), matches.end(), after,
                                   [](std::uint64_t v, const detail::entry* e) { return v < e->seq; });
       return static_cast<std::size_t>(pos - matches.begin());
@@ -800,11 +824,12 @@ class memory_store {
     auto key = query::sort_key_from_json(*k);
     if (!key) return bad();
     const std::string& id = i->get_ref<const std::string&>();
-    // First index strictly after (key, id).
+    // First index strictly after (key, id); backwards: first index at or after it.
     std::size_t lo = 0, hi = matches.size();
+    const int limit = backwards ? 0 : 1;
     while (lo < hi) {
       const std::size_t mid = lo + (hi - lo) / 2;
-      if (query::compare(keys[mid], matches[mid]->id, *key, id, sort->order) <= 0)
+      if (query::compare(keys[mid], matches[mid]->id, *key, id, sort->order) < limit)
         lo = mid + 1;
       else
         hi = mid;
