@@ -57,8 +57,13 @@
 // counters() exposes work counters (document reads, head refreshes) so tests
 // can check the claims above without timing.
 //
-// Not done here: `meta.location` (the service knows the base URL) and the
-// User `groups` back-references.
+// Membership: the store indexes the `members` values of every resource type
+// that has a `members` attribute (member value -> groups). Deleting a
+// resource removes it from every group that lists it (each such group gets a
+// new version), and User responses carry the readOnly `groups` attribute
+// ({value, display, type: "direct"}) computed from the index. Filters on
+// `groups` are not evaluated against the computed attribute (they see no
+// value). Not done here: `meta.location` (the service knows the base URL).
 #pragma once
 
 #include <algorithm>
@@ -86,13 +91,17 @@
 #include "scim/filter/ast.hpp"
 #include "scim/filter/evaluator.hpp"
 #include "scim/json.hpp"
+#include "scim/patch/apply.hpp"
 #include "scim/patch/change_set.hpp"
 #include "scim/patch/document.hpp"
+#include "scim/filter/parser.hpp"
+#include "scim/patch/operation.hpp"
 #include "scim/query/projection.hpp"
 #include "scim/query/sort.hpp"
 #include "scim/schema/attribute.hpp"
 #include "scim/schema/registry.hpp"
 #include "scim/schema/resource_type.hpp"
+#include "scim/schema/urns.hpp"
 #include "scim/store/concept.hpp"
 
 SCIM_BEGIN_NAMESPACE
@@ -167,6 +176,7 @@ struct entry {
 
 struct type_state {
   std::string name;  ///< resource type name
+  const resource_type* type = nullptr;
   std::string core_urn;
   std::vector<unique_def> uniques;
   std::vector<std::unordered_map<std::string, std::string>> unique_maps;  ///< key -> id
@@ -312,6 +322,8 @@ class memory_store {
     e->last_modified = now;
     e->version = 1;
     e->head = make_head(ts, resource);
+    if (ts.is_bulk("members"))
+      if (const json* m = detail::find_ci(resource, "members")) index_members(ts, id, *m);
     e->doc = patch::document(std::move(resource));
     set_meta(rt, *e);
     e->unique_keys = std::move(keys);
@@ -342,6 +354,12 @@ class memory_store {
     if (auto err = check_unique(*ts, keys, ext, e)) return fail(std::move(*err));
 
     unindex(*ts, *e);
+    if (ts->is_bulk("members")) {
+      count_document_read();
+      if (const json* old = detail::find_ci(e->doc.value(), "members"); old != nullptr && old->is_array())
+        for (const auto& m : *old) unindex_member(*ts, e->id, m);
+      if (const json* m = detail::find_ci(resource, "members")) index_members(*ts, e->id, *m);
+    }
     e->head = make_head(*ts, resource);
     e->doc = patch::document(std::move(resource));
     e->unique_keys = std::move(keys);
@@ -397,6 +415,11 @@ class memory_store {
       index(*ts, *e);
       e->head = make_head(*ts, full);
     }
+    if (ts->is_bulk("members"))
+      if (const patch::value_delta* d = changes->delta("members")) {
+        for (const auto& m : d->removed) unindex_member(*ts, e->id, m);
+        for (const auto& m : d->added) index_member(*ts, e->id, m);
+      }
     ++e->version;
     e->last_modified = w.now ? *w.now : clock();
     set_meta(rt, *e);
@@ -412,6 +435,12 @@ class memory_store {
     if (e == nullptr) return fail(detail::not_found(ts, rt.name, id));
     if (auto ok = check_if_match(w.if_match, make_etag(e->version)); !ok) return fail(std::move(ok.error()));
     unindex(*ts, *e);
+    if (ts->is_bulk("members")) {
+      count_document_read();
+      if (const json* old = detail::find_ci(e->doc.value(), "members"); old != nullptr && old->is_array())
+        for (const auto& m : *old) unindex_member(*ts, e->id, m);
+    }
+    remove_from_groups(e->id, w.now ? *w.now : clock());
     const std::uint64_t seq = e->seq;
     ts->by_id.erase(e->id);
     ts->by_seq.erase(seq);
@@ -627,6 +656,7 @@ class memory_store {
           error::internal("resource type " + rt.name + ": core schema " + rt.schema + " is not registered"));
     auto ts = std::make_unique<detail::type_state>();
     ts->name = rt.name;
+    ts->type = &rt;
     ts->core_urn = core->id;
     for (const auto& a : core->attributes) {
       if (a.multi_valued && a.is_complex()) {
@@ -645,6 +675,59 @@ class memory_store {
     detail::type_state* raw = ts.get();
     types_.emplace(scim::detail::to_lower(rt.name), std::move(ts));
     return raw;
+  }
+
+  // ---- membership index: member value -> groups holding it ----------------------
+
+  void index_member(detail::type_state& ts, const std::string& gid, const json& element) {
+    const json* v = detail::find_ci(element, "value");
+    if (v == nullptr || !v->is_string()) return;
+    auto& holders = member_of_[v->get<std::string>()];
+    for (const auto& h : holders)
+      if (h.first == &ts && h.second == gid) return;
+    holders.emplace_back(&ts, gid);
+  }
+  void index_members(detail::type_state& ts, const std::string& gid, const json& members) {
+    if (!members.is_array()) return;
+    for (const auto& m : members) index_member(ts, gid, m);
+  }
+  void unindex_member(detail::type_state& ts, const std::string& gid, const json& element) {
+    const json* v = detail::find_ci(element, "value");
+    if (v == nullptr || !v->is_string()) return;
+    auto it = member_of_.find(v->get<std::string>());
+    if (it == member_of_.end()) return;
+    auto& holders = it->second;
+    holders.erase(std::remove_if(holders.begin(), holders.end(),
+                                 [&](const auto& h) { return h.first == &ts && h.second == gid; }),
+                  holders.end());
+    if (holders.empty()) member_of_.erase(it);
+  }
+
+  // A deleted resource leaves every group it was a member of: each such group
+  // loses the member (through its document's index, no scan) and gets a new
+  // version. Requires the exclusive lock.
+  void remove_from_groups(const std::string& id, instant now) {
+    auto it = member_of_.find(id);
+    if (it == member_of_.end()) return;
+    const auto holders = std::move(it->second);
+    member_of_.erase(it);
+    for (const auto& [gts, gid] : holders) {
+      detail::entry* ge = gts->find(gid);
+      if (ge == nullptr || gts->type == nullptr) continue;
+      auto path = parse_patch_path("members[value eq " + dump_json(json(id)) + "]");
+      if (!path) continue;
+      patch::request req;
+      patch::operation op;
+      op.op = patch::op_type::remove;
+      op.path = std::move(*path);
+      op.path_text = "members";
+      req.operations.push_back(std::move(op));
+      auto cs = patch::apply(ge->doc, req, *gts->type, reg_);
+      if (!cs || cs->empty()) continue;
+      ++ge->version;
+      ge->last_modified = now;
+      set_meta(*gts->type, *ge);
+    }
   }
 
   // The head: the resource without bulk attributes (meta is set by set_meta).
@@ -762,6 +845,19 @@ class memory_store {
     json out = json::object();
     for (auto it = e.head.begin(); it != e.head.end(); ++it)
       if (hint.needs(it.key())) out[it.key()] = it.value();
+    if (scim::detail::iequals(ts.core_urn, urn::user) && hint.needs("groups")) {
+      if (auto it = member_of_.find(e.id); it != member_of_.end() && !it->second.empty()) {
+        json groups = json::array();
+        for (const auto& [gts, gid] : it->second) {
+          json g = {{"value", gid}, {"type", "direct"}};
+          if (const detail::entry* ge = gts->find(gid))
+            if (const json* d = detail::find_ci(ge->head, "displayName"); d != nullptr && d->is_string())
+              g["display"] = *d;
+          groups.push_back(std::move(g));
+        }
+        out["groups"] = std::move(groups);
+      }
+    }
     bool need_doc = false;
     for (const auto& b : ts.bulk)
       if (hint.needs(b)) need_doc = true;
@@ -845,6 +941,7 @@ class memory_store {
   std::mt19937_64 rng_;
   mutable std::atomic<std::uint64_t> document_reads_{0};
   mutable std::atomic<std::uint64_t> head_refreshes_{0};
+  std::unordered_map<std::string, std::vector<std::pair<detail::type_state*, std::string>>> member_of_;
 };
 
 static_assert(resource_store<memory_store>);

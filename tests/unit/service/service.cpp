@@ -274,3 +274,29 @@ TEST_CASE("service: groups with members") {
   CHECK(rn.status() == 200);
   CHECK(rn.body["displayName"] == "G2");
 }
+
+TEST_CASE("service: deleting a user removes it from its groups; users show their groups") {
+  fixture f;
+  const std::string u1 = f.make_user("u1");
+  const std::string u2 = f.make_user("u2");
+  const std::string g1 = f.make_group("G1", R"([{"value":")" + u1 + R"("},{"value":")" + u2 + R"("}])");
+  const std::string g2 = f.make_group("G2", R"([{"value":")" + u1 + R"("}])");
+  auto u = f.get("/Users/" + u1);
+  REQUIRE(u.body["groups"].size() == 2);
+  CHECK(u.body["groups"][0]["value"] == g1);
+  CHECK(u.body["groups"][0]["display"] == "G1");
+  CHECK(u.body["groups"][0]["type"] == "direct");
+  CHECK_FALSE(f.get("/Users/" + u1 + "?excludedAttributes=groups").body.contains("groups"));
+  // Membership changes by PATCH and PUT keep the index right.
+  f.patch("/Groups/" + g2, patch_body(R"([{"op":"remove","path":"members[value eq \")" + u1 + R"(\"]"}])"));
+  CHECK(f.get("/Users/" + u1).body["groups"].size() == 1);
+  f.put("/Groups/" + g2, group_body("G2", R"([{"value":")" + u2 + R"("}])"));
+  CHECK(f.get("/Users/" + u2).body["groups"].size() == 2);
+  CHECK(f.del("/Users/" + u1).status() == 204);
+  auto g = f.get("/Groups/" + g1);
+  REQUIRE(g.body["members"].size() == 1);
+  CHECK(g.body["members"][0]["value"] == u2);
+  CHECK(g.body["meta"]["version"] == "W/\"2\"");
+  CHECK(f.del("/Groups/" + g2).status() == 204);
+  CHECK(f.get("/Users/" + u2).body["groups"].size() == 1);
+}
