@@ -300,3 +300,16 @@ TEST_CASE("service: deleting a user removes it from its groups; users show their
   CHECK(f.del("/Groups/" + g2).status() == 204);
   CHECK(f.get("/Users/" + u2).body["groups"].size() == 1);
 }
+
+TEST_CASE("service: configurable limits on PATCH operations and JSON depth") {
+  sv::service_options o;
+  o.limits.max_patch_operations = 2;
+  o.limits.max_json_depth = 4;
+  fixture f(o);
+  const std::string id = f.make_user("a");
+  const std::string op = R"({"op":"add","path":"title","value":"t"})";
+  check_error(f.patch("/Users/" + id, patch_body("[" + op + "," + op + "," + op + "]")), 413);
+  CHECK(f.patch("/Users/" + id, patch_body("[" + op + "," + op + "]")).status() == 200);
+  check_error(f.post("/Users", user_body("b", R"("name":{"givenName":{"x":{"y":[1]}}})")), 400, "invalidSyntax");
+  CHECK(f.get("/Users").body["totalResults"] == 1);
+}
