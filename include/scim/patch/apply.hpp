@@ -143,7 +143,8 @@ struct apply_options {
   /// top-level attributes changed (change_set::attributes spelling). An error
   /// rolls the whole request back and is returned; returned operations are
   /// applied as part of the same atomic request (attributes derived from the
-  /// changed ones, e.g. a displayName computed from name). Multi-valued
+  /// changed ones, e.g. a displayName computed from name); they are the
+  /// service provider's own, so they may set readOnly attributes. Multi-valued
   /// attributes in the view may hold placeholders for values removed by the
   /// request; read single-valued and complex attributes.
   std::function<expected<std::vector<operation>>(const json& resource, const std::vector<std::string>& changed)>
@@ -166,7 +167,7 @@ using opt_error = std::optional<error>;
 
 /// Finds a member case-insensitively (exact spelling first); map iterator.
 inline json::object_t::iterator find_ci(json::object_t& map, std::string_view key) {
-  auto it = map.find(std::string(key));
+  auto it = find_exact(map, key);
   if (it != map.end()) return it;
   for (auto m = map.begin(); m != map.end(); ++m)
     if (iequals(m->first, key)) return m;
@@ -175,7 +176,7 @@ inline json::object_t::iterator find_ci(json::object_t& map, std::string_view ke
 inline const json* find_ci(const json& obj, std::string_view key) {
   if (!obj.is_object()) return nullptr;
   const auto& map = obj.get_ref<const json::object_t&>();
-  auto it = map.find(std::string(key));
+  auto it = find_exact(map, key);
   if (it != map.end()) return &it->second;
   for (const auto& [k, v] : map)
     if (iequals(k, key)) return &v;
@@ -493,6 +494,8 @@ class applier {
     doc.scratch_.clear();
   }
   ~applier() { doc_.scratch_.clear(); }
+  /// Set while before_commit's operations run: readOnly attributes may change.
+  bool trusted_ = false;
   applier(const applier&) = delete;
   applier& operator=(const applier&) = delete;
 
@@ -529,8 +532,10 @@ class applier {
         rollback();
         return fail(std::move(more.error()));
       }
+      trusted_ = true;
       for (std::size_t i = 0; i < more->size(); ++i) {
         if (auto err = apply_operation((*more)[i])) {
+          trusted_ = false;
           rollback();
           error e = std::move(*err);
           e.detail = "derived operation " + std::to_string(i) + " (" + std::string(to_string((*more)[i].op)) +
@@ -538,6 +543,7 @@ class applier {
           return fail(std::move(e));
         }
       }
+      trusted_ = false;
     }
     // Amortised compaction: holes never exceed half of an array between requests.
     for (detail::mv_state* s : touched_) {
@@ -1102,7 +1108,13 @@ class applier {
       const std::string whole = to_string(p.attribute);
       if (const schema* ext = extension_by_urn(whole)) return apply_extension(op.op, ext, op.value, op.has_value);
     }
-    auto t = resolve(to_string(p.attribute));
+    std::string qualified;  // only built for `urn:...:attr` and `attr.sub`
+    std::string_view text = p.attribute.name;
+    if (p.attribute.has_urn() || p.attribute.has_sub_attribute()) {
+      qualified = to_string(p.attribute);
+      text = qualified;
+    }
+    auto t = resolve(text);
     if (!t) return std::move(t.error());
     if (!p.has_value_filter()) return apply_plain(op.op, *t, op.value, op.has_value);
     if (!p.sub_attribute.empty()) {
@@ -1125,9 +1137,9 @@ class applier {
     return false;
   }
 
-  expected<target> resolve(const std::string& path) {
+  expected<target> resolve(std::string_view path) {
     // Plain `attr` / `attr.sub` (the common case) straight from the core schema.
-    if (path.find(':') == std::string::npos) {
+    if (path.find(':') == std::string_view::npos) {
       std::string_view name = path;
       std::string_view sub_name;
       bool has_sub = false;
@@ -1254,7 +1266,8 @@ class applier {
     return std::nullopt;
   }
 
-  static bool is_read_only(const target& t) {
+  bool is_read_only(const target& t) const {
+    if (trusted_) return false;  // the service provider's own derived operations
     return t.attr->mutability == attribute_mutability::read_only ||
            (t.sub != nullptr && t.sub->mutability == attribute_mutability::read_only);
   }

@@ -162,6 +162,13 @@ class policy {
   virtual expected<void> prepare_remove(write_context& /*ctx*/, const json& /*current*/) { return {}; }
   virtual follow_up after_write(write_context& /*ctx*/, const json& /*result*/) { return follow_up::none; }
 
+  /// A filter (SCIM filter syntax) that every resource of `rt` clients may
+  /// see satisfies; empty: everything is visible. The service ANDs it into
+  /// every list and search and answers 404 for a resource outside it (reads
+  /// and writes alike), so hidden resources are absent from lists and
+  /// filters and cannot be changed or deleted.
+  virtual std::string visibility_filter(const resource_type& /*rt*/) const { return {}; }
+
   /// What of the current resource prepare_replace / prepare_remove need; by
   /// default everything but `members` (a group's member list can be huge).
   virtual query::load_hint load_hint(const resource_type& /*rt*/) const {

@@ -223,6 +223,15 @@ class service {
                query::cursor_options{opts_.cursor_ttl, opts_.list.max_cursor_length}) {
     if (!opts_.rules) opts_.rules = std::make_shared<policy>();
     base_segments_ = detail::split_path(opts_.base_path).value_or(std::vector<std::string>{});
+    for (const resource_type* rt : reg_.resource_types()) {
+      std::string text = opts_.rules->visibility_filter(*rt);
+      if (text.empty()) continue;
+      auto f = filter::parse(text);
+      if (!f) continue;  // a policy bug; nothing is hidden rather than everything
+      auto p = filter::compile(*f, *rt, reg_);
+      if (!p) continue;
+      visibility_.push_back(visibility_rule{rt, std::move(text), std::move(*p)});
+    }
   }
 
   const service_options& options() const noexcept { return opts_; }
@@ -618,8 +627,10 @@ class service {
     if (!q) return error_response(q.error());
     store::read_options r;
     r.load = query::plan_load(rt, reg_, *q);
+    if (visibility_of(rt) != nullptr) r.load = query::load_hint{};
     auto got = store_.get(rt, id, r);
     if (!got) return error_response(got.error());
+    if (!visible(rt, got->resource)) return error_response(hidden(rt, id));
     if (auto inm = c.header("If-None-Match"); inm && store::if_match_satisfied(*inm, got->version)) {
       response nm;
       nm.status = 304;
@@ -633,6 +644,7 @@ class service {
     auto q = projection_params(c);
     if (!q) return error_response(q.error());
     auto current = store_.get(rt, id, {});
+    if (current && !visible(rt, current->resource)) current = fail(hidden(rt, id));
     if (!current) {
       emit_failure(c, event_kind::updated, rt, id, current.error());
       return error_response(current.error());
@@ -716,6 +728,7 @@ class service {
     const std::size_t max_ops = opts_.limits.max_patch_operations;
     store::patch_function fn = [&](patch::document& doc) -> expected<patch::change_set> {
       const json& current = doc.peek();
+      if (!visible(rt, current)) return fail(hidden(rt, id));
       if (const json* a = active_of(current)) active_before = a->get<bool>();
       if (auto ok = rules.before_patch(ctx, current); !ok) return fail(std::move(ok.error()));
       auto normal = patch::normalize(body, current, rt, reg, d);
@@ -786,7 +799,9 @@ class service {
     write_context ctx = make_context(c, rt, write_kind::remove, id);
     store::read_options ro;
     ro.load = opts_.rules->load_hint(rt);
+    if (visibility_of(rt) != nullptr) ro.load = query::load_hint{};
     auto current = store_.get(rt, id, ro);
+    if (current && !visible(rt, current->resource)) current = fail(hidden(rt, id));
     if (!current) {
       emit_failure(c, event_kind::deleted, rt, id, current.error());
       return error_response(current.error());
@@ -853,8 +868,15 @@ class service {
       if (!p) return error_response(p.error());
       pred.emplace(std::move(*p));
     }
+    auto eff = effective_filter(c, rt, q);
+    if (!eff) return error_response(eff.error());
+    if (*eff && visibility_of(rt) != nullptr) {
+      auto p = filter::compile(**eff, rt, reg_, compile_options_for(c));
+      if (!p) return error_response(p.error());
+      pred.emplace(std::move(*p));
+    }
     store::query_request sq;
-    sq.filter = q.filter ? &*q.filter : nullptr;
+    sq.filter = *eff ? &**eff : nullptr;
     sq.predicate = pred ? &*pred : nullptr;
     sq.sort = *sort ? &**sort : nullptr;
     sq.start_index = q.start_index;
@@ -915,8 +937,17 @@ class service {
         pred.emplace(std::move(*p));
       }
       any = true;
+      auto eff = effective_filter(c, *rt, q);
+      if (!eff) return error_response(eff.error());
+      if (*eff && visibility_of(*rt) != nullptr) {
+        filter::compile_options co = compile_options_for(c);
+        co.unknown_attributes = filter::unknown_attribute_policy::no_match;
+        auto p = filter::compile(**eff, *rt, reg_, co);
+        if (!p) return error_response(p.error());
+        pred.emplace(std::move(*p));
+      }
       store::query_request sq;
-      sq.filter = q.filter ? &*q.filter : nullptr;
+      sq.filter = *eff ? &**eff : nullptr;
       sq.predicate = pred ? &*pred : nullptr;
       sq.load = query::plan_load(*rt, reg_, q);
       auto result = store_.query(*rt, sq);
@@ -1062,6 +1093,44 @@ class service {
     return cap;
   }
 
+  struct visibility_rule {
+    const resource_type* type;
+    std::string text;
+    filter::predicate pred;
+  };
+
+  const visibility_rule* visibility_of(const resource_type& rt) const {
+    for (const auto& v : visibility_)
+      if (v.type == &rt || scim::detail::iequals(v.type->name, rt.name)) return &v;
+    return nullptr;
+  }
+
+  /// Whether a stored resource is visible to clients.
+  bool visible(const resource_type& rt, const json& resource) const {
+    const visibility_rule* v = visibility_of(rt);
+    return v == nullptr || v->pred.matches(resource);
+  }
+
+  static error hidden(const resource_type& rt, std::string_view id) {
+    return error::not_found(rt.name + " '" + std::string(id) + "' not found");
+  }
+
+  /// The client's filter ANDed with the policy's visibility filter.
+  expected<std::optional<filter::filter>> effective_filter(const call& c, const resource_type& rt,
+                                                          const query::list_query& q) const {
+    const visibility_rule* v = visibility_of(rt);
+    if (v == nullptr) return q.filter;
+    filter::parse_options po = list_options_for(c).filter_options;
+    po.max_length += v->text.size() + 16;
+    po.max_depth += 2;
+    po.max_nodes += v->text.size();
+    const std::string text = q.filter_text ? "(" + *q.filter_text + ") and (" + v->text + ")" : v->text;
+    auto f = filter::parse(text, po);
+    if (!f) return fail(std::move(f.error()));
+    return std::optional<filter::filter>(std::move(*f));
+  }
+
+  std::vector<visibility_rule> visibility_;
   Store& store_;
   const schema_registry& reg_;
   service_options opts_;
