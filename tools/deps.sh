@@ -5,7 +5,7 @@ set -euo pipefail
 
 declare -A groups=(
   [core]="cmake g++ make pkg-config nlohmann-json3-dev libexpected-dev doctest-dev"
-  [examples]="libcpp-httplib-dev libsqlite3-dev libssl-dev libcli11-dev"
+  [examples]="libcpp-httplib-dev libsqlite3-dev libssl-dev libcli11-dev curl openssl"
   [clang]="clang"
   [fuzz]="clang libclang-rt-14-dev"
   [bench]="libbenchmark-dev python3 nodejs npm"

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# End-to-end tests of scim-bridge over real HTTP(S) with curl.
+#   bash bridge_test.sh <path to scim-bridge> <case>
+# Each test_<case> function is one ctest case ("bridge: <case>").
+set -euo pipefail
+BRIDGE=$1
+CASE=$2
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_eq() { [[ "$1" == "$2" ]] || fail "$3: expected [$2], got [$1]"; }
+
+# start_bridge DATA_DIR [flags...]: starts a bridge on a free port; sets PORT, URL, OUT.
+start_bridge() {
+  local data=$1; shift
+  local scheme=http
+  for a in "$@"; do [[ "$a" == "--tls-cert" ]] && scheme=https; done
+  for attempt in 1 2 3 4 5; do
+    PORT=$(( 20000 + RANDOM % 30000 ))
+    OUT="$WORK/out.$PORT"
+    "$BRIDGE" serve --listen "127.0.0.1:$PORT" --data "$data" "$@" >"$OUT" 2>"$WORK/err.$PORT" &
+    local pid=$!
+    for _ in $(seq 1 100); do
+      if grep -q "serving SCIM" "$OUT" 2>/dev/null; then
+        PIDS+=("$pid"); URL="$scheme://127.0.0.1:$PORT"; BRIDGE_PID=$pid; return 0
+      fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  cat "$WORK"/err.* >&2 || true
+  fail "the bridge did not start"
+}
+
+token_from() { sed -n 's/.*store it now): //p' "$1"; }
+
+# req METHOD PATH [BODY] -> sets STATUS and BODY (uses TOKEN, URL)
+req() {
+  local method=$1 path=$2 data=${3:-}
+  local args=(-s -k -o "$WORK/body" -w '%{http_code}' -X "$method" -H "Authorization: Bearer ${TOKEN:-}")
+  if [[ -n "$data" ]]; then args+=(-H 'Content-Type: application/scim+json' --data-binary "$data"); fi
+  STATUS=$(curl "${args[@]}" "$URL$path")
+  BODY=$(cat "$WORK/body")
+}
+
+user_json() { printf '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"%s"%s}' "$1" "${2:-}"; }
+
+test_first_start_prints_token_and_requires_it() {
+  start_bridge "$WORK/data"
+  grep -q "serving SCIM at $URL/scim/v2 and $URL" "$OUT" || fail "no SCIM URL printed"
+  TOKEN=$(token_from "$OUT")
+  [[ ${#TOKEN} -eq 64 ]] || fail "token not printed"
+  grep -q "$TOKEN" "$WORK/data/token.hash" && fail "the token itself was stored"
+  req GET /scim/v2/Users; expect_eq "$STATUS" 200 "list with token"
+  TOKEN=wrong req GET /scim/v2/Users; expect_eq "$STATUS" 401 "wrong token"
+  [[ "$BODY" == *'"status":"401"'* ]] || fail "401 without SCIM error body"
+  # A second start with the same directory does not print a token again.
+  kill "$BRIDGE_PID"; wait "$BRIDGE_PID" 2>/dev/null || true
+  start_bridge "$WORK/data"
+  token_from "$OUT" | grep -q . && fail "token printed again"
+  true
+}
+
+test_serves_root_and_base_path() {
+  start_bridge "$WORK/data" --base-path /custom/v2
+  TOKEN=$(token_from "$OUT")
+  req POST /Users "$(user_json a@example.com)"; expect_eq "$STATUS" 201 "POST at root"
+  req GET /custom/v2/Users/; expect_eq "$STATUS" 200 "GET under base path with trailing slash"
+  [[ "$BODY" == *'"totalResults":1'* ]] || fail "user not listed: $BODY"
+  req GET '/custom/v2/Users?filter=userName%20eq%20%22A@EXAMPLE.COM%22'; [[ "$BODY" == *'"totalResults":1'* ]] || fail "filter: $BODY"
+  [[ "$BODY" == *"\"location\":\"$URL/custom/v2/Users/"* ]] || fail "meta.location: $BODY"
+  req GET /ServiceProviderConfig; expect_eq "$STATUS" 200 "ServiceProviderConfig"
+  req DELETE /Users; expect_eq "$STATUS" 405 "405"
+  curl -s -k -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/plain' \
+    --data 'x' "$URL/Users" | grep -q 415 || fail "415"
+}
+
+test_token_rotate_while_running() {
+  start_bridge "$WORK/data"
+  local old; old=$(token_from "$OUT")
+  local new; new=$("$BRIDGE" token rotate --data "$WORK/data")
+  [[ $(printf '%s\n' "$new" | wc -l) -eq 1 && ${#new} -eq 64 ]] || fail "rotate output: [$new]"
+  TOKEN=$old req GET /Users; expect_eq "$STATUS" 401 "old token after rotation"
+  TOKEN=$new req GET /Users; expect_eq "$STATUS" 200 "new token after rotation"
+}
+
+test_token_rotate_initialises_missing_directory() {
+  local t; t=$("$BRIDGE" token rotate --data "$WORK/fresh/dir")
+  [[ ${#t} -eq 64 ]] || fail "rotate on a missing directory"
+  [[ -f "$WORK/fresh/dir/token.hash" ]] || fail "no token file"
+  start_bridge "$WORK/fresh/dir"
+  token_from "$OUT" | grep -q . && fail "a token was generated although rotate made one"
+  TOKEN=$t req GET /Users; expect_eq "$STATUS" 200 "rotated token works"
+}
+
+test_users_confirm_while_running() {
+  start_bridge "$WORK/data"
+  TOKEN=$(token_from "$OUT")
+  req POST /Users "$(user_json joiner@example.com)"; expect_eq "$STATUS" 201 "create"
+  [[ "$BODY" == *'"state":"invited"'* ]] || fail "not invited: $BODY"
+  local id; id=$(printf '%s' "$BODY" | sed 's/.*"id":"\([^"]*\)".*/\1/')
+  "$BRIDGE" users confirm Joiner@Example.com --data "$WORK/data" >/dev/null || fail "confirm failed"
+  req GET "/Users/$id"; [[ "$BODY" == *'"state":"active"'* ]] || fail "not active after confirm: $BODY"
+  # Deactivation now suspends instead of removing.
+  req PATCH "/Users/$id" '{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}'
+  expect_eq "$STATUS" 200 "deactivate"
+  req GET "/Users/$id"; [[ "$BODY" == *'"state":"suspended"'* && "$BODY" == *'"active":false'* ]] || fail "not suspended: $BODY"
+  "$BRIDGE" users confirm nobody@example.com --data "$WORK/data" 2>/dev/null && fail "confirming an unknown user succeeded"
+  true
+}
+
+test_parallel_posts_one_user_name() {
+  start_bridge "$WORK/data"
+  TOKEN=$(token_from "$OUT")
+  local pids=()
+  for i in 1 2 3 4 5 6 7 8; do
+    curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $TOKEN" \
+      -H 'Content-Type: application/scim+json' --data-binary "$(user_json same@example.com)" "$URL/Users" >"$WORK/p$i" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+  expect_eq "$(cat "$WORK"/p* | grep -c '^201$')" 1 "one 201"
+  expect_eq "$(cat "$WORK"/p* | grep -c '^409$')" 7 "seven 409"
+}
+
+test_data_survives_restart() {
+  start_bridge "$WORK/data"
+  TOKEN=$(token_from "$OUT")
+  req POST /Groups '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Persist"}'
+  expect_eq "$STATUS" 201 "create group"
+  kill "$BRIDGE_PID"; wait "$BRIDGE_PID" 2>/dev/null || true
+  start_bridge "$WORK/data"
+  req GET '/Groups?filter=displayName%20eq%20%22persist%22'; [[ "$BODY" == *'"totalResults":1'* ]] || fail "lost: $BODY"
+}
+
+test_generic_policy_and_auto_confirm() {
+  start_bridge "$WORK/g" --policy generic
+  TOKEN=$(token_from "$OUT")
+  req POST /Users "$(user_json not-an-email)"; expect_eq "$STATUS" 201 "generic accepts any userName"
+  req POST /Groups '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Owners"}'
+  expect_eq "$STATUS" 201 "generic has no protected groups"
+  start_bridge "$WORK/o" --auto-confirm
+  TOKEN=$(token_from "$OUT")
+  req POST /Users "$(user_json not-an-email)"; expect_eq "$STATUS" 400 "1Password needs an email"
+  req POST /Users "$(user_json b@example.com)"; [[ "$BODY" == *'"state":"active"'* ]] || fail "auto-confirm: $BODY"
+}
+
+test_https_with_certificate() {
+  command -v openssl >/dev/null || { echo "openssl not installed"; exit 77; }
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 \
+    -subj "/CN=127.0.0.1" >/dev/null 2>&1
+  start_bridge "$WORK/data" --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
+  TOKEN=$(token_from "$OUT")
+  req GET /scim/v2/ServiceProviderConfig; expect_eq "$STATUS" 200 "HTTPS"
+  curl -s -o /dev/null "http://127.0.0.1:$PORT/Users" && fail "plain HTTP answered on the TLS port"
+  true
+}
+
+declare -F "test_$CASE" >/dev/null || fail "unknown case $CASE"
+"test_$CASE"
+echo "ok: $CASE"
