@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -22,6 +23,7 @@
 #include "scim/filter/parser.hpp"
 #include "scim/onepassword/policy.hpp"
 #include "scim/service/service.hpp"
+#include "scim/version.hpp"
 #include "store.hpp"
 #include "token.hpp"
 
@@ -160,12 +162,17 @@ int serve(const config& cfg) {
     if (verifier.verify(h)) return scim::service::principal{"bearer"};
     return std::nullopt;
   };
+  o.limits.max_body_bytes = cfg.max_body;
   o.events = [](const scim::service::event& e) {
-    std::string line = "{\"event\":" + json_escape(std::string(scim::service::to_string(e.kind))) +
+    std::string line = "{\"time\":" + json_escape(scim::format_date_time(scim::now())) +
+                       ",\"event\":" + json_escape(std::string(scim::service::to_string(e.kind))) +
                        ",\"resourceType\":" + json_escape(e.resource_type) + ",\"id\":" + json_escape(e.id);
     if (!e.member_id.empty()) line += ",\"member\":" + json_escape(e.member_id);
     line += ",\"ok\":" + std::string(e.ok() ? "true" : "false");
-    if (!e.ok()) line += ",\"error\":" + json_escape(e.failure->detail);
+    // Error details can quote request values (an email address): log the status and scimType only.
+    if (!e.ok())
+      line += ",\"status\":" + std::to_string(e.failure->status) + ",\"scimType\":" +
+              json_escape(std::string(scim::to_string(e.failure->code)));
     log_line(line + "}");
   };
   if (onepassword) {
@@ -173,8 +180,9 @@ int serve(const config& cfg) {
     po.auto_confirm = cfg.auto_confirm;
     po.allowed_domains = cfg.allowed_domains;
     po.on_invited = [](const scim::json& u) {
-      log_line("{\"event\":\"invitation\",\"userName\":" + json_escape(u.value("userName", std::string())) +
-               ",\"id\":" + json_escape(u.value("id", std::string())) + "}");
+      // Where 1Password sends the invitation email; the log names the id only.
+      log_line("{\"time\":" + json_escape(scim::format_date_time(scim::now())) +
+               ",\"event\":\"invitation\",\"id\":" + json_escape(u.value("id", std::string())) + "}");
     };
     o.rules = std::make_shared<scim::onepassword::policy>(po);
   }
@@ -191,14 +199,73 @@ int serve(const config& cfg) {
   } else {
     server = std::make_unique<httplib::Server>();
   }
-  server->set_payload_max_length(64u * 1024u * 1024u);
-  const auto handler = [&svc, tls](const httplib::Request& req, httplib::Response& res) {
+  // One byte more than the service accepts, so it answers 413 with a SCIM
+  // Error body; anything larger is refused by cpp-httplib itself.
+  server->set_payload_max_length(std::max(cfg.max_body, o.limits.bulk.max_payload_bytes) + 1);
+  server->set_read_timeout(cfg.request_timeout, 0);
+  server->set_write_timeout(cfg.request_timeout, 0);
+  const std::size_t workers = cfg.max_connections;
+  server->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  std::atomic<std::uint64_t> request_counter{0};
+  const std::string instance = random_hex(4);
+  const auto started = scim::now();
+  const auto handler = [&](const httplib::Request& req, httplib::Response& res) {
     const auto start = std::chrono::steady_clock::now();
-    const scim::service::response out = svc.handle(to_scim(req, tls));
-    from_scim(out, res);
+    const std::string request_id = instance + "-" + std::to_string(++request_counter);
+    int status = 0;
+    if (req.method == "GET" && (req.path == "/ping" || req.path == "/ping/")) {
+      res.set_content("pong", "text/plain");
+      status = res.status = 200;
+    } else if (req.method == "GET" && (req.path == "/health" || req.path == "/health/")) {
+      if (!verifier.verify(req.has_header("Authorization")
+                               ? std::optional<std::string_view>(req.get_header_value("Authorization"))
+                               : std::nullopt)) {
+        res.set_header("WWW-Authenticate", "Bearer realm=\"SCIM\"");
+        res.set_content(R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"401","detail":"authentication required"})",
+                        "application/scim+json");
+        status = res.status = 401;
+      } else {
+        const auto now = scim::now();
+        const auto expires = scim::instant{now.seconds + 60, now.nanos};
+        scim::store::query_request probe;
+        probe.count = 0;
+        const bool store_ok = static_cast<bool>(store->query(*reg.find_resource_type("User"), probe));
+        scim::json reports = scim::json::array();
+        reports.push_back({{"source", "database"},
+                           {"time", scim::format_date_time(now)},
+                           {"expires", scim::format_date_time(expires)},
+                           {"state", store_ok ? "healthy" : "unhealthy"}});
+        reports.push_back({{"source", "SCIM server"},
+                           {"time", scim::format_date_time(started)},
+                           {"expires", scim::format_date_time(expires)},
+                           {"state", "healthy"}});
+        const scim::json body = {{"build", std::string(scim::version_string)},
+                                 {"version", std::string(scim::version_string)},
+                                 {"reports", std::move(reports)},
+                                 {"retrievedAt", scim::format_date_time(now)}};
+        res.set_content(scim::dump_json(body), "application/json");
+        status = res.status = store_ok ? 200 : 503;
+      }
+    } else {
+      const scim::service::response out = svc.handle(to_scim(req, tls));
+      from_scim(out, res);
+      status = out.status;
+    }
+    res.set_header("X-Request-Id", request_id);
     const auto us =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
-    log_line(req.method + " " + req.path + " " + std::to_string(out.status) + " " + std::to_string(us) + "us");
+    // The path without query values: parameter names only.
+    std::string shown = req.path;
+    if (!req.params.empty()) {
+      char sep = '?';
+      for (const auto& [k, v] : req.params) {
+        shown += sep + k;
+        sep = '&';
+      }
+    }
+    log_line("{\"time\":" + json_escape(scim::format_date_time(scim::now())) + ",\"request\":" +
+             json_escape(request_id) + ",\"method\":" + json_escape(req.method) + ",\"path\":" + json_escape(shown) +
+             ",\"status\":" + std::to_string(status) + ",\"latency_us\":" + std::to_string(us) + "}");
   };
   for (const char* pattern : {".*"}) {
     server->Get(pattern, handler);
@@ -208,7 +275,8 @@ int serve(const config& cfg) {
     server->Delete(pattern, handler);
   }
 
-  // SIGINT/SIGTERM stop the server from a dedicated thread (sigwait).
+  // SIGINT/SIGTERM stop the server from a dedicated thread (sigwait): it
+  // stops accepting, in-flight requests finish, then the store is closed.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

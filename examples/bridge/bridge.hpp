@@ -1,6 +1,7 @@
 // scim-bridge: the commands behind the command line (main.cpp).
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -17,6 +18,12 @@ struct config {
   bool auto_confirm = false;
   std::vector<std::string> allowed_domains;
   std::string public_url;
+  /// Largest request body in bytes (413 above).
+  std::size_t max_body = 4u * 1024u * 1024u;
+  /// Seconds to read a request or write a response.
+  int request_timeout = 30;
+  /// Connections served at once (more wait in the queue).
+  std::size_t max_connections = 32;
 };
 
 /// Data directory layout.

@@ -11,8 +11,15 @@
 // Every flag can also be given as an environment variable (SCIM_BRIDGE_LISTEN,
 // SCIM_BRIDGE_DATA, SCIM_BRIDGE_BASE_PATH, SCIM_BRIDGE_TLS_CERT,
 // SCIM_BRIDGE_TLS_KEY, SCIM_BRIDGE_POLICY, SCIM_BRIDGE_AUTO_CONFIRM,
-// SCIM_BRIDGE_ALLOWED_DOMAINS (comma-separated), SCIM_BRIDGE_PUBLIC_URL);
+// SCIM_BRIDGE_ALLOWED_DOMAINS (comma-separated), SCIM_BRIDGE_PUBLIC_URL,
+// SCIM_BRIDGE_MAX_BODY, SCIM_BRIDGE_REQUEST_TIMEOUT, SCIM_BRIDGE_MAX_CONNECTIONS);
 // a flag wins over its variable.
+//
+// Besides SCIM (at the root and under the base path) it answers GET /ping
+// without authentication ("pong") and GET /health with it (a JSON report per
+// component, like the 1Password SCIM bridge). One JSON log line per request
+// goes to stderr (time, request id, method, path without query values,
+// status, latency); tokens, passwords and email addresses are never logged.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -64,6 +71,18 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   serve->add_option("--public-url", cfg.public_url, "external URL of the SCIM base, for meta.location")
       ->envname("SCIM_BRIDGE_PUBLIC_URL");
+  serve->add_option("--max-body", cfg.max_body, "largest request body in bytes")
+      ->envname("SCIM_BRIDGE_MAX_BODY")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30))
+      ->capture_default_str();
+  serve->add_option("--request-timeout", cfg.request_timeout, "seconds to read a request or write a response")
+      ->envname("SCIM_BRIDGE_REQUEST_TIMEOUT")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve->add_option("--max-connections", cfg.max_connections, "connections served at once")
+      ->envname("SCIM_BRIDGE_MAX_CONNECTIONS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1024}))
+      ->capture_default_str();
 
   auto* token = app.add_subcommand("token", "manage the bearer token");
   token->require_subcommand(1);

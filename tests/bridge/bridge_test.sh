@@ -165,6 +165,33 @@ test_https_with_certificate() {
   true
 }
 
+test_ping_health_and_security() {
+  start_bridge "$WORK/data"
+  TOKEN=$(token_from "$OUT")
+  expect_eq "$(curl -s "$URL/ping")" pong "/ping without a token"
+  TOKEN= req GET /health; expect_eq "$STATUS" 401 "/health needs the token"
+  req GET /health; expect_eq "$STATUS" 200 "/health"
+  for k in build version reports retrievedAt '"state":"healthy"' '"source":"database"'; do
+    [[ "$BODY" == *"$k"* ]] || fail "/health lacks $k: $BODY"
+  done
+  # Nothing else answers without the token.
+  for p in /Users /scim/v2/Groups /ServiceProviderConfig /Schemas /ResourceTypes /Bulk /Me /health /nope; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$URL$p")
+    expect_eq "$code" 401 "unauthenticated GET $p"
+  done
+  req POST /Users "$(user_json secret.person@example.com ',"password":"pa55word!"')"; expect_eq "$STATUS" 201 "create"
+  req GET '/Users?filter=userName%20eq%20%22secret.person@example.com%22'; expect_eq "$STATUS" 200 "lookup"
+  kill "$BRIDGE_PID"; wait "$BRIDGE_PID" 2>/dev/null || true
+  local logs; logs=$(cat "$WORK"/err.*)
+  [[ "$logs" == *'"method":"GET"'* && "$logs" == *'"latency_us"'* && "$logs" == *'"request"'* ]] || fail "no request log lines"
+  [[ "$logs" == *"$TOKEN"* ]] && fail "the token is in the logs"
+  [[ "$logs" == *"secret.person"* ]] && fail "an email address is in the logs"
+  [[ "$logs" == *"pa55word"* ]] && fail "a password is in the logs"
+  grep -rq "$TOKEN" "$WORK/data" && fail "the data directory holds the token"
+  grep -rqa "pa55word" "$WORK/data" && fail "the data directory holds the password"
+  true
+}
+
 declare -F "test_$CASE" >/dev/null || fail "unknown case $CASE"
 "test_$CASE"
 echo "ok: $CASE"
