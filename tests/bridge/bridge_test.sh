@@ -192,6 +192,52 @@ test_ping_health_and_security() {
   true
 }
 
+test_jumpcloud_sync_example_directory() {
+  local sync; sync="$(dirname "$BRIDGE")/../sync/jumpcloud-sync"
+  [[ -x "$sync" ]] || fail "jumpcloud-sync not built next to scim-bridge"
+  start_bridge "$WORK/data"
+  TOKEN=$(token_from "$OUT")
+  local dir="$(dirname "$0")/../../examples/data/jumpcloud-directory.json"
+  JUMPCLOUD_SYNC_TOKEN=$TOKEN "$sync" sync --url "$URL" --state "$WORK/state.json" "$dir" >"$WORK/events1" \
+    || fail "first sync failed: $(cat "$WORK/events1")"
+  expect_eq "$(grep -c '"event":"user_create_provision","jumpcloudId"' "$WORK/events1")" 5 "users created"
+  expect_eq "$(grep -c '"event":"group_create_provision"' "$WORK/events1")" 2 "groups created"
+  req GET '/scim/v2/Users?filter=userName%20eq%20%22grace.hopper@example.com%22'
+  [[ "$BODY" == *'"displayName":"Grace Hopper"'* && "$BODY" == *'"state":"invited"'* ]] || fail "grace: $BODY"
+  req GET '/Users?filter=userName%20eq%20%22ken.thompson@example.com%22'
+  [[ "$BODY" == *'"totalResults":0'* ]] || fail "suspended ken was provisioned"
+  req GET '/Groups?filter=displayName%20eq%20%22Empty%20Group%22'; [[ "$BODY" == *'"totalResults":0'* ]] || fail "empty group created"
+  req GET '/Groups?filter=displayName%20eq%20%22Operations%22'
+  [[ "$(printf '%s' "$BODY" | grep -o '"value"' | wc -l)" -eq 2 ]] || fail "Operations members: $BODY"
+  "$BRIDGE" users confirm edsger.dijkstra@example.com --data "$WORK/data" >/dev/null || fail "confirm"
+
+  # The directory changes: Engineering renamed, Ada (invited) suspended, Edsger
+  # (confirmed) loses Operations, which is deleted.
+  cat >"$WORK/dir2.json" <<'JSON'
+{"group_management": true,
+ "users": [
+  {"id": "jc-u-001", "email": "ada.lovelace@example.com", "firstname": "Ada", "lastname": "Lovelace", "suspended": true},
+  {"id": "jc-u-002", "email": "alan.turing@example.com", "firstname": "Alan", "lastname": "Turing"},
+  {"id": "jc-u-003", "email": "grace.hopper@example.com", "firstname": "Grace", "lastname": "Hopper"},
+  {"id": "jc-u-004", "email": "edsger.dijkstra@example.com", "firstname": "Edsger", "lastname": "Dijkstra"},
+  {"id": "jc-u-007", "email": "margaret.hamilton@example.com", "firstname": "Margaret", "lastname": ""}],
+ "groups": [
+  {"id": "jc-g-eng", "name": "Research", "member_ids": ["jc-u-001", "jc-u-002", "jc-u-003"]}],
+ "bound_group_ids": ["jc-g-eng"],
+ "bound_user_ids": ["jc-u-007"]}
+JSON
+  JUMPCLOUD_SYNC_TOKEN=$TOKEN "$sync" sync --url "$URL/scim/v2" --state "$WORK/state.json" "$WORK/dir2.json" >"$WORK/events2" \
+    || fail "second sync failed: $(cat "$WORK/events2")"
+  req GET '/Users?filter=userName%20eq%20%22ada.lovelace@example.com%22'
+  [[ "$BODY" == *'"totalResults":0'* ]] || fail "invited ada not removed: $BODY"
+  req GET '/Users?filter=userName%20eq%20%22edsger.dijkstra@example.com%22'
+  [[ "$BODY" == *'"state":"suspended"'* && "$BODY" == *'"active":false'* ]] || fail "edsger not suspended: $BODY"
+  req GET '/Groups?filter=displayName%20eq%20%22Research%22'; [[ "$BODY" == *'"totalResults":1'* ]] || fail "rename: $BODY"
+  req GET '/Groups?filter=displayName%20eq%20%22Operations%22'; [[ "$BODY" == *'"totalResults":0'* ]] || fail "Operations not deleted"
+  JUMPCLOUD_SYNC_TOKEN=$TOKEN "$sync" import --url "$URL" "$WORK/dir2.json" >"$WORK/import"
+  expect_eq "$(grep -c '"status":"Imported"' "$WORK/import")" 4 "imported users"
+}
+
 declare -F "test_$CASE" >/dev/null || fail "unknown case $CASE"
 "test_$CASE"
 echo "ok: $CASE"
