@@ -11,4 +11,5 @@ bash tools/deps.sh core examples
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs" --target scim-bridge
+cmake --build --preset release -j "$jobs" --target jumpcloud-sync
 exec build/release/examples/bridge/scim-bridge serve "$@"
