@@ -10,6 +10,5 @@ cd "$(dirname "$0")/.."
 bash tools/deps.sh core examples
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$jobs" --target scim-bridge
-cmake --build --preset release -j "$jobs" --target jumpcloud-sync
+cmake --build --preset release -j "$jobs" --target scim-bridge jumpcloud-sync
 exec build/release/examples/bridge/scim-bridge serve "$@"
