@@ -138,6 +138,7 @@
 #include "scim/expected.hpp"
 #include "scim/json.hpp"
 #include "scim/jumpcloud/events.hpp"
+#include "scim/jumpcloud/mapping.hpp"
 #include "scim/jumpcloud/model.hpp"
 #include "scim/schema/urns.hpp"
 #include "scim/service/http.hpp"
@@ -379,16 +380,6 @@ inline std::string eq_filter_query(std::string_view attribute, std::string_view 
   return "filter=" + percent_encode(f);
 }
 
-/// "first last" with one space; just the non-empty part when one is empty.
-inline std::string formatted_name(std::string_view first, std::string_view last) {
-  if (first.empty()) return std::string(last);
-  if (last.empty()) return std::string(first);
-  std::string s(first);
-  s += ' ';
-  s += last;
-  return s;
-}
-
 /// Member `key` of an object, exact spelling first, then case-insensitively.
 inline const json* find_ci(const json& obj, std::string_view key) {
   if (!obj.is_object()) return nullptr;
@@ -403,28 +394,11 @@ inline std::string string_at(const json& obj, std::string_view key) {
   return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
 }
 
-/// The SCIM User JSON of a system user (the document's attribute table plus
-/// the 1Password display name rule).
-inline json user_resource(const system_user& u, bool active) {
-  json j = json::object();
-  j["schemas"] = json::array({std::string(urn::user)});
-  j["userName"] = u.email;
-  json name = json::object();
-  if (!u.firstname.empty()) name["givenName"] = u.firstname;
-  if (!u.lastname.empty()) name["familyName"] = u.lastname;
-  const std::string full = formatted_name(u.firstname, u.lastname);
-  if (!full.empty()) name["formatted"] = full;
-  if (!name.empty()) j["name"] = std::move(name);
-  if (!full.empty()) j["displayName"] = full;
-  if (!u.email.empty()) {
-    json email = json::object();
-    email["value"] = u.email;
-    email["type"] = "work";
-    email["primary"] = true;
-    j["emails"] = json::array({std::move(email)});
-  }
-  j["active"] = active;
-  return j;
+/// The SCIM User JSON of a system user: the document's attribute table
+/// (scim/jumpcloud/mapping.hpp), active as given.
+inline json user_resource(system_user u, bool active) {
+  u.suspended = !active;
+  return mapping::to_scim(u);
 }
 
 inline json member_values(const std::vector<std::string>& ids) {
@@ -473,37 +447,15 @@ inline std::string work_email(const json& user) {
   return string_at(emails->front(), "value");
 }
 
-/// One PATCH operation per attribute of `current` (a SCIM User as the
-/// service provider returned it) that differs from what `u` maps to, plus
-/// `active: true` when it is inactive. Empty: nothing to update.
-inline std::vector<json> user_patch_operations(const system_user& u, const json& current) {
-  std::vector<json> ops;
-  auto set = [&ops](std::string_view path, const std::string& want, const std::string& have) {
-    if (want == have) return;
-    ops.push_back(want.empty() ? patch_op("remove", path, nullptr) : patch_op("replace", path, json(want)));
-  };
-  if (string_at(current, "userName") != u.email) ops.push_back(patch_op("replace", "userName", json(u.email)));
-  if (!u.email.empty() && work_email(current) != u.email) {
-    json email = json::object();
-    email["value"] = u.email;
-    email["type"] = "work";
-    email["primary"] = true;
-    ops.push_back(patch_op("replace", "emails", json::array({std::move(email)})));
-  }
-  const json* name = find_ci(current, "name");
-  const json empty = json::object();
-  const json& n = name != nullptr ? *name : empty;
-  const std::string full = formatted_name(u.firstname, u.lastname);
-  set("name.givenName", u.firstname, string_at(n, "givenName"));
-  set("name.familyName", u.lastname, string_at(n, "familyName"));
-  set("name.formatted", full, string_at(n, "formatted"));
-  set("displayName", full, string_at(current, "displayName"));
-  if (const json* a = find_ci(current, "active"); a != nullptr) {
-    const bool inactive = (a->is_boolean() && !a->get<bool>()) ||
-                          (a->is_string() && scim::detail::iequals(a->get_ref<const std::string&>(), "false"));
-    if (inactive) ops.push_back(patch_op("replace", "active", json(true)));
-  }
-  return ops;
+/// One PATCH operation per mapped attribute of `current` (a SCIM User as the
+/// service provider returned it) that differs from what `u` maps to
+/// (scim::mapping::diff), plus `active: true` when it is inactive (the
+/// planner updates only users that should be active). Empty: nothing to do.
+inline std::vector<json> user_patch_operations(system_user u, const json& current) {
+  u.suspended = false;
+  auto ops = mapping::diff(current, u);
+  if (!ops) return {};
+  return std::move(*ops);
 }
 
 inline std::vector<std::string> op_paths(const std::vector<json>& ops) {
