@@ -238,6 +238,39 @@ JSON
   expect_eq "$(grep -c '"status":"Imported"' "$WORK/import")" 4 "imported users"
 }
 
+test_durability_after_kill_9() {
+  start_bridge "$WORK/data"
+  TOKEN=$(token_from "$OUT")
+  local pids=()
+  for w in 1 2 3 4 5 6; do
+    (
+      for i in $(seq 1 400); do
+        name="w$w-$i@example.com"
+        code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" \
+          -H 'Content-Type: application/scim+json' --data-binary "$(user_json "$name")" "$URL/Users" || true)
+        [[ "$code" == 201 ]] && echo "$name" >>"$WORK/acked.$w"
+      done
+    ) &
+    pids+=($!)
+  done
+  sleep 1.5
+  kill -9 "$BRIDGE_PID"
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  local acked; acked=$(cat "$WORK"/acked.* 2>/dev/null | wc -l)
+  [[ $acked -gt 0 ]] || fail "no write was acknowledged before the kill"
+  start_bridge "$WORK/data"
+  req GET '/Users?count=0'; expect_eq "$STATUS" 200 "the database opens after kill -9"
+  local total; total=$(printf '%s' "$BODY" | sed 's/.*"totalResults":\([0-9]*\).*/\1/')
+  [[ $total -ge $acked ]] || fail "only $total users for $acked acknowledged writes"
+  : >"$WORK/present"
+  for ((start = 1; start <= total; start += 1000)); do
+    req GET "/Users?attributes=userName&count=1000&startIndex=$start"
+    printf '%s' "$BODY" | grep -o '"userName":"[^"]*"' | sed 's/"userName":"\(.*\)"/\1/' >>"$WORK/present"
+  done
+  local missing; missing=$(cat "$WORK"/acked.* | sort -u | comm -23 - <(sort -u "$WORK/present") | wc -l)
+  expect_eq "$missing" 0 "acknowledged writes missing after restart"
+}
+
 declare -F "test_$CASE" >/dev/null || fail "unknown case $CASE"
 "test_$CASE"
 echo "ok: $CASE"
