@@ -2,13 +2,13 @@
 
 #include <doctest/doctest.h>
 
-namespace sv = scim::service;
+using scim::service::is_scim_content_type;
 
 TEST_CASE("http: header lookup is case-insensitive; the first header of a name wins") {
-  sv::request r{"GET", "/Users", "", {{"content-type", "a"}, {"Content-Type", "b"}}, ""};
+  scim::service::request r{"GET", "/Users", "", {{"content-type", "a"}, {"Content-Type", "b"}}, ""};
   CHECK(r.header_value("Content-Type") == "a");
   CHECK_FALSE(r.header_value("Accept"));
-  sv::response res;
+  scim::service::response res;
   res.set_header("ETag", "1");
   res.set_header("etag", "2");
   CHECK(res.headers.size() == 1);
@@ -16,10 +16,10 @@ TEST_CASE("http: header lookup is case-insensitive; the first header of a name w
 }
 
 TEST_CASE("http: SCIM content types") {
-  CHECK(sv::is_scim_content_type("application/scim+json"));
-  CHECK(sv::is_scim_content_type("application/json"));
-  CHECK(sv::is_scim_content_type(" Application/Json ; charset=utf-8"));
-  CHECK_FALSE(sv::is_scim_content_type("application/jsonx"));
-  CHECK_FALSE(sv::is_scim_content_type("text/json"));
-  CHECK_FALSE(sv::is_scim_content_type(""));
+  CHECK(is_scim_content_type("application/scim+json"));
+  CHECK(is_scim_content_type("application/json"));
+  CHECK(is_scim_content_type(" Application/Json ; charset=utf-8"));
+  CHECK_FALSE(is_scim_content_type("application/jsonx"));
+  CHECK_FALSE(is_scim_content_type("text/json"));
+  CHECK_FALSE(is_scim_content_type(""));
 }
