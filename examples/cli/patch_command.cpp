@@ -11,8 +11,10 @@
 //   * The request is first rewritten by the normalisers of the dialect
 //     (scim/patch/normalize.hpp; default `lenient`: every identity-provider
 //     normaliser), then parsed strictly and applied atomically. `--dialect
-//     strict` runs no normaliser, so provider deviations ("Replace",
-//     "False", remove with a value list, ...) are the core's errors.
+//     strict` runs no normaliser and turns the applier's own tolerances off
+//     (apply_options_for), so provider deviations ("Replace", "False",
+//     remove with a value list, dotted value keys, the unchanged `id` in a
+//     path-less replace, ...) are the core's errors.
 //   * The resource type comes from the resource's `schemas`, as for
 //     `scim filter`: the core User URN (optionally with the enterprise
 //     extension URN) or the core Group URN; anything else is invalidSyntax.

@@ -185,14 +185,37 @@ test_okta_group_rename_with_id() {
   expect_resource "$want"
   run patch "$TMP/p.json" "$TMP/group.json"
   expect_resource "$want"
-  # The applier itself takes a readOnly attribute given its current value as a no-op.
-  run patch --dialect strict "$TMP/p.json" "$TMP/group.json"
-  expect_resource "$want"
-  patch_file other.json '[{"op":"replace","value":{"id":"g2","displayName":"Platform"}}]'
+  # Profiles without the okta normaliser: id is readOnly, even unchanged.
   local d
+  for d in strict entra jumpcloud; do
+    run patch --dialect "$d" "$TMP/p.json" "$TMP/group.json"
+    expect_error mutability "id: readOnly attribute cannot be modified (not even to its current value"
+  done
+  patch_file other.json '[{"op":"replace","value":{"id":"g2","displayName":"Platform"}}]'
   for d in strict lenient entra okta jumpcloud; do
     run patch --dialect "$d" "$TMP/other.json" "$TMP/group.json"
     expect_error mutability "id"
+  done
+}
+
+test_dotted_keys_by_dialect() {
+  user_file
+  patch_file p.json '[{"op":"replace","value":{"name.givenName":"Jane","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department":"Sales"}}]'
+  local want='{"schemas":["'$USER_URN'","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"id":"u1","userName":"jdoe","active":true,"emails":[{"value":"j@home.example","type":"home"}],"name":{"givenName":"Jane"},"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Sales"}}'
+  local d
+  for d in lenient entra; do
+    run patch --dialect "$d" "$TMP/p.json" "$TMP/user.json"
+    expect_resource "$want"
+  done
+  for d in strict okta jumpcloud; do
+    run patch --dialect "$d" "$TMP/p.json" "$TMP/user.json"
+    expect_error invalidValue "'name.givenName': the keys of a value object are attribute names, not paths"
+  done
+  # The nested RFC form: every profile.
+  patch_file nested.json '[{"op":"replace","value":{"name":{"givenName":"Jane"},"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Sales"}}}]'
+  for d in strict lenient entra okta jumpcloud; do
+    run patch --dialect "$d" "$TMP/nested.json" "$TMP/user.json"
+    expect_resource "$want"
   done
 }
 

@@ -239,7 +239,12 @@ inline patch::operation remove_op(std::string path_text) {
   return op;
 }
 
-inline std::string state_path() { return std::string(state_urn) + ":state"; }
+inline std::string state_path() {
+  // (append, not operator+: GCC 12 warns falsely about the latter at -O2)
+  std::string p(state_urn);
+  p.append(":state");
+  return p;
+}
 
 /// Sets the state extension on a resource (and lists its URN in schemas).
 inline void set_state(json& user, user_state s) {

@@ -80,7 +80,9 @@
 // attribute. `members[value eq "x"]` needs no filter compilation. The json&
 // overload wraps the resource in a temporary document (no copy); a document
 // also keeps the applier's buffers and the resolved core schema between
-// requests.
+// requests. The request&& overloads consume the request: values already in
+// canonical form (`{"value": id, "display": name}`) are moved into the
+// resource instead of rebuilt.
 #pragma once
 
 #include "scim/config.hpp"
@@ -321,6 +323,39 @@ inline opt_error canon_value(const attribute& a, const json& v, const path_chain
   return canon_single(a, v, path, keep_nulls, depth, out);
 }
 
+/// Whether canon_single(a, v, ..., keep_nulls = false, ...) would succeed and
+/// return exactly `v`: then `v` can be moved instead of rebuilt. Conservative
+/// (false sends the value through canon_single): simple values of types
+/// canon_single copies unchanged, and complex values whose every member has
+/// the schema's spelling, is not null, not readOnly and is such a simple
+/// single value.
+inline bool is_canonical_simple(const attribute& a, const json& v) {
+  if (a.multi_valued) return false;
+  switch (a.type) {
+    case attribute_type::string:
+    case attribute_type::reference:
+      return v.is_string() && !(a.enforce_canonical_values && !a.canonical_values.empty());
+    case attribute_type::boolean: return v.is_boolean();
+    case attribute_type::integer: return v.is_number_integer();
+    case attribute_type::decimal: return v.is_number();
+    case attribute_type::date_time:
+    case attribute_type::binary:
+    case attribute_type::complex: return false;
+  }
+  return false;
+}
+inline bool is_canonical_single(const attribute& a, const json& v) {
+  if (!a.is_complex()) return is_canonical_simple(a, v);
+  if (!v.is_object()) return false;
+  for (const auto& [k, sv] : v.get_ref<const json::object_t&>()) {
+    const attribute* sub = a.find_sub_attribute(k);
+    if (sub == nullptr || sub->name != k || sub->mutability == attribute_mutability::read_only ||
+        !is_canonical_simple(*sub, sv))
+      return false;
+  }
+  return true;
+}
+
 inline bool is_primary(const json& e) {
   const json* p = find_ci(e, "primary");
   return p != nullptr && p->is_boolean() && p->get<bool>();
@@ -479,8 +514,12 @@ struct target {
 
 class applier {
  public:
-  applier(document& doc, const resource_type& rt, const schema_registry& reg, const apply_options& opts)
-      : doc_(doc),
+  /// `movable`: the request's values may be moved from (the caller gave it
+  /// up: apply(document&, request&&, ...)).
+  applier(document& doc, const resource_type& rt, const schema_registry& reg, const apply_options& opts,
+          bool movable = false)
+      : movable_(movable),
+        doc_(doc),
         res_(doc.res_),
         rt_(rt),
         reg_(reg),
@@ -1490,6 +1529,11 @@ class applier {
     auto take = [&](const json& e, std::size_t i) -> opt_error {
       if (e.is_null()) return std::nullopt;
       if (e.is_array()) return invalid_value_error(path() + "[" + std::to_string(i) + "]: expected a single value");
+      if (movable_ && !(e.is_object() && e.empty()) && is_canonical_single(*t.attr, e)) {
+        // Already canonical, and the request was given up: move, do not rebuild.
+        elems.push_back(std::move(const_cast<json&>(e)));  // NOLINT: the request is ours (see movable_)
+        return std::nullopt;
+      }
       json c;
       if (auto err = canon_single(*t.attr, e, attr_chain, false, 1, c)) return err;
       if (c.is_object() && c.empty()) return std::nullopt;
@@ -1511,7 +1555,7 @@ class applier {
     for (const auto& e : elems)
       if (is_primary(e)) ++primaries;
     if (primaries > 1) return invalid_value_error(path() + ": more than one value has primary set to true");
-    const json* cur = current(t);
+    const json* cur = t.attr->mutability == attribute_mutability::immutable ? current(t) : nullptr;
     if (t.attr->mutability == attribute_mutability::immutable && assigned(cur)) {
       json proposed(elems);
       if (op == op_type::add || !val::values_equal(*t.attr, *cur, proposed, 1))
@@ -1708,6 +1752,7 @@ class applier {
     return std::nullopt;
   }
 
+  bool movable_ = false;
   document& doc_;
   json& res_;
   const resource_type& rt_;
@@ -1735,11 +1780,30 @@ inline expected<change_set> apply(document& doc, const request& req, const resou
   return a.run(req);
 }
 
+/// The same, consuming the request: values that are already in canonical
+/// form (e.g. `{"value": id, "display": name}` members) are moved into the
+/// resource instead of rebuilt. The result is identical; `req` is left in a
+/// valid but unspecified state.
+inline expected<change_set> apply(document& doc, request&& req, const resource_type& rt,
+                                  const schema_registry& reg, const apply_options& opts = {}) {
+  detail::applier a(doc, rt, reg, opts, true);
+  return a.run(req);
+}
+
 /// The same on a plain JSON resource (wrapped in a temporary document; no copy).
 inline expected<change_set> apply(json& resource, const request& req, const resource_type& rt,
                                   const schema_registry& reg, const apply_options& opts = {}) {
   document doc(std::move(resource));
   auto result = apply(doc, req, rt, reg, opts);
+  resource = std::move(doc).release();
+  return result;
+}
+
+/// The same on a plain JSON resource, consuming the request.
+inline expected<change_set> apply(json& resource, request&& req, const resource_type& rt,
+                                  const schema_registry& reg, const apply_options& opts = {}) {
+  document doc(std::move(resource));
+  auto result = apply(doc, std::move(req), rt, reg, opts);
   resource = std::move(doc).release();
   return result;
 }

@@ -273,10 +273,20 @@ struct apply_scratch {
 /// The element a tombstone leaves behind.
 inline bool is_hole(const json& e) noexcept { return e.is_discarded(); }
 
+/// map.find(key) without a temporary std::string when the object map's
+/// comparator is transparent (nlohmann 3.11+ with C++14 and later).
+template <class Map>
+auto find_exact(Map& map, std::string_view key) {
+  if constexpr (requires { typename Map::key_compare::is_transparent; })
+    return map.find(key);
+  else
+    return map.find(std::string(key));
+}
+
 inline json* find_member_ci(json& obj, std::string_view key) {
   if (!obj.is_object()) return nullptr;
   auto& map = obj.get_ref<json::object_t&>();
-  if (auto it = map.find(std::string(key)); it != map.end()) return &it->second;
+  if (auto it = find_exact(map, key); it != map.end()) return &it->second;
   for (auto& [k, v] : map)
     if (scim::detail::iequals(k, key)) return &v;
   return nullptr;
@@ -299,7 +309,7 @@ inline std::optional<std::string_view> element_key(std::string_view value_sub, c
     if (!last.second.is_string()) return std::nullopt;
     return std::string_view(last.second.get_ref<const std::string&>());
   }
-  auto it = map.find(std::string(value_sub));
+  auto it = find_exact(map, value_sub);
   if (it == map.end()) {
     for (auto m = map.begin(); m != map.end(); ++m)
       if (scim::detail::iequals(m->first, value_sub)) {

@@ -32,7 +32,10 @@
 //   A path-less `replace` whose value object has an `id` member: when it is
 //   the resource's own `id` (a string, compared exactly) the member is
 //   dropped; any other `id` is 400 mutability (id is readOnly). (The applier
-//   also takes a readOnly attribute given its current value as a no-op.)
+//   also takes a readOnly attribute given its current value as a no-op when
+//   apply_options::unchanged_read_only is on, which apply_options_for() sets
+//   exactly for the profiles running this normaliser: strict, entra and
+//   jumpcloud answer mutability.)
 //
 // dotted_keys (Entra ID with aadOptscim062020)
 //   In the value object of a path-less `add`/`replace`, a key that the
@@ -47,8 +50,11 @@
 //   place), stay as written for the core to judge. The same leaf set twice
 //   (`name.givenName` next to `name: {givenName}`), or a dotted key under a
 //   plain key whose value is not an object, is 400 invalidValue. (The
-//   applier in apply.hpp also reads such keys itself; this normaliser makes
-//   the body RFC form for any consumer and reports the deviation.)
+//   applier in apply.hpp also reads such keys itself when
+//   apply_options::dotted_keys is on, which apply_options_for() sets exactly
+//   for the profiles running this normaliser: under strict, okta and
+//   jumpcloud such a key is invalidValue. This normaliser makes the body RFC
+//   form for any consumer and reports the deviation.)
 //
 // remove_by_value_list (Entra ID default job, JumpCloud)
 //   A `remove` whose path is a plain attribute (no filter, no
@@ -103,6 +109,9 @@
 // normalize() runs the selected normalisers in the order of
 // all_normalizers: capitalized_ops, okta_id_in_replace, dotted_keys,
 // remove_by_value_list, add_creates_value_path_element, string_booleans.
+// It first scans the operations once and skips the normalisers that cannot
+// fire on this body (an RFC-form membership change costs one scan, no path
+// resolution); the result is the same as running each one.
 #pragma once
 
 #include <cstddef>
@@ -167,10 +176,10 @@ auto find_member(Json& obj, std::string_view key) -> decltype(obj.end()) {
   return obj.end();
 }
 
+// The same as a pointer (nullptr when absent), in one pass over the map.
 template <class Json>
 auto member_ptr(Json& obj, std::string_view key) -> decltype(&*obj.end()) {
-  auto it = find_member(obj, key);
-  return it == obj.end() ? nullptr : &*it;
+  return patch::detail::find_member(obj, key);
 }
 
 // The Operations array of a PatchOp body; nullptr when there is none.
@@ -581,6 +590,86 @@ inline void apply_effect(tracked_array& t, mv_effect e, const json* value) {
   }
 }
 
+// ---- which normalisers can fire ---------------------------------------------------
+
+// A string "true"/"false" (any ASCII case) anywhere in `v`.
+inline bool holds_string_boolean(const json& v, std::size_t depth = 0) {
+  switch (v.type()) {
+    case json::value_t::string: {
+      const auto& s = v.get_ref<const std::string&>();
+      return (s.size() == 4 || s.size() == 5) && (scim::detail::iequals(s, "true") || scim::detail::iequals(s, "false"));
+    }
+    case json::value_t::array:
+      if (depth > 64) return true;  // too deep to bother: let the normaliser look
+      for (const auto& e : v.get_ref<const json::array_t&>())
+        if (holds_string_boolean(e, depth + 1)) return true;
+      return false;
+    case json::value_t::object:
+      if (depth > 64) return true;
+      for (const auto& [k, e] : v.get_ref<const json::object_t&>())
+        if (holds_string_boolean(e, depth + 1)) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
+inline bool contains_string_boolean_text(std::string_view s) {
+  return scim::detail::icontains(s, "true") || scim::detail::icontains(s, "false");
+}
+
+// The normalisers of `set` that can rewrite `body` or fail on it, from one
+// scan of the operations; each one left out would leave the body alone, so
+// normalize() skips it. Conservative: op names compare ASCII
+// case-insensitively (capitalized_ops runs first); string_booleans counts
+// "true"/"false" in any value and in the path of an `add` through a value
+// filter (add_creates_value_path_element copies filter literals into values).
+inline normalizer_set may_fire(const json& body, normalizer_set set) {
+  const json* ops = member_ptr(body, "Operations");
+  if (ops == nullptr || !ops->is_array()) return {};
+  std::uint32_t bits = 0;
+  auto want = [&bits](normalizer n) { bits |= static_cast<std::uint32_t>(n); };
+  for (const auto& op : *ops) {
+    if (!op.is_object()) continue;
+    const json* value = member_ptr(op, "value");
+    const json* path = member_ptr(op, "path");
+    const bool pathless = path == nullptr || path->is_null();
+    const std::string* path_text = path != nullptr && path->is_string() ? &path->get_ref<const std::string&>() : nullptr;
+    if (value != nullptr && holds_string_boolean(*value)) want(normalizer::string_booleans);
+    const json* o = member_ptr(op, "op");
+    if (o == nullptr || !o->is_string()) continue;
+    const std::string& name = o->get_ref<const std::string&>();
+    op_kind kind = op_kind::other;
+    if (name == "add") kind = op_kind::add;
+    else if (name == "remove") kind = op_kind::remove;
+    else if (name == "replace") kind = op_kind::replace;
+    else {
+      if (scim::detail::iequals(name, "add")) kind = op_kind::add;
+      else if (scim::detail::iequals(name, "remove")) kind = op_kind::remove;
+      else if (scim::detail::iequals(name, "replace")) kind = op_kind::replace;
+      if (kind == op_kind::other) continue;
+      want(normalizer::capitalized_ops);
+    }
+    if (kind == op_kind::remove) {
+      if (value != nullptr && !value->is_null()) want(normalizer::remove_by_value_list);
+      continue;
+    }
+    if (kind == op_kind::add && path_text != nullptr && has_bracket(*path_text)) {
+      want(normalizer::add_creates_value_path_element);
+      // The element it creates holds the filter's literals: "True" among them?
+      if (contains_string_boolean_text(*path_text)) want(normalizer::string_booleans);
+    }
+    if (!pathless || value == nullptr || !value->is_object()) continue;
+    for (const auto& [k, v] : value->get_ref<const json::object_t&>()) {
+      if (k.find_first_of(".:") != std::string::npos) want(normalizer::dotted_keys);
+      if (kind == op_kind::replace && scim::detail::iequals(k, "id")) want(normalizer::okta_id_in_replace);
+    }
+  }
+  normalizer_set out;
+  out.bits = bits & set.bits;
+  return out;
+}
+
 }  // namespace detail::normalize_impl
 
 /// The normalisers, one function each: `body` in, the rewritten body (or an
@@ -982,6 +1071,9 @@ inline expected<json> run_normalizer(normalizer n, json body, const normalize_co
 /// normalize_context::has_value).
 inline expected<json> normalize(json body, const normalize_context& ctx, normalizer_set set,
                                 std::vector<std::string_view>* applied = nullptr) {
+  // Only the normalisers that can rewrite this body run (one scan decides):
+  // the others would return it unchanged.
+  set = detail::normalize_impl::may_fire(body, set);
   for (const normalizer n : all_normalizers) {
     if (!set.contains(n)) continue;
     bool fired = false;
@@ -1005,15 +1097,22 @@ inline expected<json> normalize(json body, const json& resource, const resource_
 }
 
 /// The applier options a profile implies. The applier has tolerances of its
-/// own for two of the deviations; they follow the profile, so that a profile
-/// without the normaliser also gets the core's error: remove_by_value_list
-/// (`remove` with a value list) and add_unmatched_filter_appends (`add
-/// attr[filter].sub` with no match) are on exactly when the profile runs the
-/// normaliser of the same name. Other fields come from `base`.
+/// own for four of the deviations; they follow the profile, so that a profile
+/// without the normaliser also gets the core's error. Each is on exactly when
+/// the profile runs the matching normaliser:
+///   remove_by_value_list          remove_by_value_list (`remove` with a value list)
+///   add_unmatched_filter_appends  add_creates_value_path_element
+///   dotted_keys                   dotted_keys (`name.givenName` value keys)
+///   unchanged_read_only           okta_id_in_replace (the own `id` repeated)
+/// So strict (no normaliser) answers invalidValue for a dotted or
+/// URN-qualified value key and mutability for any write to a readOnly
+/// attribute, the unchanged `id` included. Other fields come from `base`.
 inline apply_options apply_options_for(dialect d, apply_options base = {}) {
   const normalizer_set set = normalizers_for(d);
   base.remove_by_value_list = set.contains(normalizer::remove_by_value_list);
   base.add_unmatched_filter_appends = set.contains(normalizer::add_creates_value_path_element);
+  base.dotted_keys = set.contains(normalizer::dotted_keys);
+  base.unchanged_read_only = set.contains(normalizer::okta_id_in_replace);
   return base;
 }
 

@@ -174,7 +174,7 @@ expected<request> parse_patch_request_impl(Body& body, const patch_limits& limit
       return fail(error_code::invalid_syntax,
                   where_fn() + ".op: unknown operation '" + shown + "' (expected add, remove or replace)");
     }
-    if (const json* path = find_member(o, "path"); path != nullptr && !path->is_null()) {
+    if (auto* path = find_member(o, "path"); path != nullptr && !path->is_null()) {
       if (!path->is_string())
         return fail(error_code::invalid_path,
                     where_fn() + ".path: expected a string, got " + std::string(type_name(*path)));
@@ -186,7 +186,10 @@ expected<request> parse_patch_request_impl(Body& body, const patch_limits& limit
         return fail(std::move(e));
       }
       out.path.emplace(std::move(*parsed));
-      out.path_text = text;
+      if constexpr (std::is_const_v<Body>)
+        out.path_text = text;
+      else
+        out.path_text = std::move(path->template get_ref<std::string&>());  // the parsed path owns its data
     }
     if (auto* value = find_member(o, "value"); value != nullptr) {
       out.has_value = true;

@@ -558,6 +558,75 @@ TEST_CASE("readOnly attributes are mutability errors; the unchanged value is a n
   CHECK(u[enterprise]["manager"]["displayName"] == "John Smith");
 }
 
+TEST_CASE("apply_options::unchanged_read_only off: every write to a readOnly attribute is mutability") {
+  apply_options strict;
+  strict.unchanged_read_only = false;
+  json u = user();
+  auto e = fails(u, R"([{"op":"replace","value":{"id":"2819c223-7f76-453a-919d-413861904646","displayName":"R"}}])",
+                 error_code::mutability, user_rt(), strict);
+  CHECK(contains(e.detail, "id: readOnly attribute cannot be modified (not even to its current value"));
+  fails(u, R"([{"op":"replace","path":"id","value":"2819c223-7f76-453a-919d-413861904646"}])",
+        error_code::mutability, user_rt(), strict);
+  fails(u, R"([{"op":"add","value":{"id":"2819c223-7f76-453a-919d-413861904646"}}])", error_code::mutability,
+        user_rt(), strict);
+  // null for an unassigned readOnly attribute is a write too
+  json p = plain_user();
+  p.erase("meta");
+  fails(p, R"([{"op":"replace","path":"meta","value":null}])", error_code::mutability, user_rt(), strict);
+  ok(p, R"([{"op":"replace","path":"meta","value":null}])");  // tolerated by default
+  // a different value: the plain message
+  e = fails(u, R"([{"op":"replace","path":"id","value":"other"}])", error_code::mutability, user_rt(), strict);
+  CHECK_FALSE(contains(e.detail, "not even"));
+  // readOnly sub-attributes inside a value are still ignored
+  ok(u, R"([{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+             "value":{"value":"m-9","displayName":"Ignored"}}])",
+     user_rt(), strict);
+  CHECK(u[enterprise]["manager"]["value"] == "m-9");
+}
+
+TEST_CASE("apply_options::dotted_keys: path-less keys that are paths; off, invalidValue") {
+  apply_options strict;
+  strict.dotted_keys = false;
+  for (const char* ops : {
+           R"([{"op":"replace","value":{"name.givenName":"B"}}])",
+           R"([{"op":"add","value":{"displayName":"x","name.givenName":"B"}}])",
+           R"([{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department":"D"}}])",
+           R"([{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value":"m"}}])",
+           R"([{"op":"replace","value":{"urn:ietf:params:scim:schemas:core:2.0:User:displayName":"BJ"}}])",
+           R"([{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager.value":"m"}}}])",
+           R"([{"op":"add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","value":{"manager.value":"m"}}])",
+       }) {
+    CAPTURE(ops);
+    json u = user();
+    const json before = u;
+    auto e = fails(u, ops, error_code::invalid_value, user_rt(), strict);
+    CHECK(contains(e.detail, "the keys of a value object are attribute names, not paths"));
+    // the default (tolerant) applier takes them
+    ok(u, ops);
+    CHECK(u != before);
+  }
+  json u = user();
+  auto e = fails(u, R"([{"op":"replace","value":{"name.givenName":"B"}}])", error_code::invalid_value, user_rt(),
+                 strict);
+  CHECK(contains(e.detail, R"(write {"name": {"givenName": ...}})"));
+  e = fails(u, R"([{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department":"D"}}])",
+            error_code::invalid_value, user_rt(), strict);
+  CHECK(contains(e.detail, R"(write {"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": ...}})"));
+  // RFC form: attribute names and extension objects
+  ok(u, R"([{"op":"replace","value":{"name":{"givenName":"B"},
+             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"D"}}}])",
+     user_rt(), strict);
+  CHECK(u["name"]["givenName"] == "B");
+  CHECK(u[enterprise]["department"] == "D");
+  // paths are not value keys: dotted and URN-qualified paths stay valid
+  ok(u, R"([{"op":"replace","path":"name.givenName","value":"C"},
+            {"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value","value":"m"}])",
+     user_rt(), strict);
+  CHECK(u["name"]["givenName"] == "C");
+  // an unknown dotted key is still invalidPath
+  fails(u, R"([{"op":"replace","value":{"name.nickName":"B"}}])", error_code::invalid_path, user_rt(), strict);
+}
+
 TEST_CASE("immutable attributes can only be set while unassigned") {
   json d = device();
   d.erase("serial");

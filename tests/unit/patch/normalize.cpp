@@ -858,37 +858,141 @@ TEST_CASE("strict: each deviation is the core's clear error") {
   }
 }
 
-// The applier itself accepts two of the shapes the normalisers rewrite (its
-// documented decisions in apply.hpp): path-less value keys that are
-// sub-attribute or URN-qualified paths, and a readOnly attribute given the
-// value it already has. So strict accepts them too, with the same result as
-// the profiles that normalise them first; a different id stays mutability.
-TEST_CASE("strict: shapes the applier accepts on its own") {
-  const json g = group_with({"a", "b"});
-  for (const char* value : {R"({"name.givenName": "B"})",
-                            R"({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "D",
-                                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value": "m"})"}) {
-    CAPTURE(value);
-    const json request = body(json::array({json{{"op", "replace"}, {"value", parse(value)}}}));
-    auto strict = pipeline(request, user(), user_type(), dialect::strict);
-    auto lenient = pipeline(request, user(), user_type(), dialect::lenient);
-    REQUIRE_MESSAGE(strict.resource, scim::format_error(strict.resource.error()));
-    REQUIRE(lenient.resource);
-    CHECK(*strict.resource == *lenient.resource);
-    CHECK(strict.applied.empty());
-    CHECK(lenient.applied == std::vector<std::string_view>{"dotted_keys"});
+// The applier has tolerances of its own for two more shapes the normalisers
+// rewrite: path-less value keys that are sub-attribute or URN-qualified paths
+// (apply_options::dotted_keys) and a readOnly attribute given the value it
+// already has (apply_options::unchanged_read_only). apply_options_for() turns
+// each on exactly for the profiles that run the matching normaliser, so
+// strict rejects both; a different id is mutability everywhere.
+TEST_CASE("apply_options_for: the applier's tolerances follow the profile's normalisers") {
+  struct want {
+    dialect d;
+    bool value_list, appends, dotted, read_only;
+  };
+  for (const want w : {want{dialect::strict, false, false, false, false}, want{dialect::lenient, true, true, true, true},
+                       want{dialect::entra, true, true, true, false}, want{dialect::okta, false, false, false, true},
+                       want{dialect::jumpcloud, true, false, false, false}}) {
+    CAPTURE(scim::patch::to_string(w.d));
+    const auto o = scim::patch::apply_options_for(w.d);
+    CHECK(o.remove_by_value_list == w.value_list);
+    CHECK(o.add_unmatched_filter_appends == w.appends);
+    CHECK(o.dotted_keys == w.dotted);
+    CHECK(o.unchanged_read_only == w.read_only);
   }
-  const json rename = body(parse(R"([{"op": "replace", "value": {"id": "g1", "displayName": "E"}}])"));
-  auto strict = pipeline(rename, g, group_type(), dialect::strict);
-  auto okta = pipeline(rename, g, group_type(), dialect::okta);
-  REQUIRE(strict.resource);
-  REQUIRE(okta.resource);
-  CHECK(*strict.resource == *okta.resource);
-  CHECK(okta.applied == std::vector<std::string_view>{"okta_id_in_replace"});
+  // Other fields come from the base.
+  scim::patch::apply_options base;
+  base.max_values_per_operation = 7;
+  base.track_values = false;
+  const auto o = scim::patch::apply_options_for(dialect::strict, base);
+  CHECK(o.max_values_per_operation == 7);
+  CHECK_FALSE(o.track_values);
+  // The defaults are the tolerant ones (lenient, the default profile).
+  const scim::patch::apply_options def;
+  CHECK(def.dotted_keys);
+  CHECK(def.unchanged_read_only);
+}
+
+TEST_CASE("dotted and URN-qualified value keys: entra and lenient accept, strict, okta and jumpcloud reject") {
+  const std::string ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+  struct shape {
+    const char* value;
+    const char* key;        // the key the error names
+    bool normalised;        // dotted_keys rewrites it (else the applier's tolerance takes it)
+  };
+  const std::vector<shape> shapes{
+      {R"({"name.givenName": "B"})", "'name.givenName'", true},
+      {R"({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "D"})",
+       "'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department'", true},
+      {R"({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value": "m"})",
+       "User:manager.value'", true},
+      {R"({"urn:ietf:params:scim:schemas:core:2.0:User:displayName": "BJ"})", "User:displayName'", true},
+      {R"({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager.value": "m"}})",
+       "User:manager.value'", false},
+  };
+  for (const char* op : {"replace", "add"}) {
+    for (const auto& sh : shapes) {
+      CAPTURE(op);
+      CAPTURE(sh.value);
+      const json request = body(json::array({json{{"op", op}, {"value", parse(sh.value)}}}));
+      auto entra = pipeline(request, user(), user_type(), dialect::entra);
+      auto lenient = pipeline(request, user(), user_type(), dialect::lenient);
+      REQUIRE_MESSAGE(entra.resource, scim::format_error(entra.resource.error()));
+      REQUIRE_MESSAGE(lenient.resource, scim::format_error(lenient.resource.error()));
+      CHECK(*entra.resource == *lenient.resource);
+      CHECK(*entra.resource != user());
+      if (sh.normalised) {
+        CHECK(lenient.applied == std::vector<std::string_view>{"dotted_keys"});
+      } else {
+        CHECK(lenient.applied.empty());
+      }
+      for (const dialect d : {dialect::strict, dialect::okta, dialect::jumpcloud}) {
+        CAPTURE(scim::patch::to_string(d));
+        const auto e = rejected(request, user(), user_type(), d);
+        CHECK(e.status == 400);
+        CHECK(e.code == scim::error_code::invalid_value);
+        CHECK_MESSAGE(e.detail.find(sh.key) != std::string::npos, e.detail);
+        CHECK_MESSAGE(e.detail.find("attribute names, not paths") != std::string::npos, e.detail);
+      }
+    }
+  }
+  // The result under entra/lenient is the nested form.
+  auto r = pipeline(body(parse(R"([{"op": "replace", "value": {"name.givenName": "B",
+      "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "D"}}])")),
+                    user(), user_type(), dialect::entra);
+  REQUIRE(r.resource);
+  CHECK((*r.resource)["name"] == parse(R"({"givenName": "B", "familyName": "Jensen"})"));
+  CHECK((*r.resource)[ent] == parse(R"({"department": "D"})"));
+  // Under strict the nested RFC form is accepted with the same result.
+  auto s = pipeline(body(parse(R"([{"op": "replace", "value": {"name": {"givenName": "B"},
+      "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "D"}}}])")),
+                    user(), user_type(), dialect::strict);
+  REQUIRE_MESSAGE(s.resource, scim::format_error(s.resource.error()));
+  CHECK(*s.resource == *r.resource);
+  // A key that resolves to nothing stays invalidPath under every profile.
   for (const dialect d : scim::patch::all_dialects) {
-    const auto e = rejected(body(parse(R"([{"op": "replace", "value": {"id": "g2", "displayName": "E"}}])")),
-                            g, group_type(), d);
+    CAPTURE(scim::patch::to_string(d));
+    const auto e = rejected(body(parse(R"([{"op": "replace", "value": {"name.nickName": "B"}}])")), user(),
+                            user_type(), d);
+    CHECK(e.code == scim::error_code::invalid_path);
+  }
+}
+
+TEST_CASE("unchanged id in a path-less replace: okta and lenient accept, strict, entra and jumpcloud reject") {
+  const json g = group_with({"a", "b"});
+  const json rename = body(parse(R"([{"op": "replace", "value": {"id": "g1", "displayName": "E"}}])"));
+  auto okta = pipeline(rename, g, group_type(), dialect::okta);
+  auto lenient = pipeline(rename, g, group_type(), dialect::lenient);
+  REQUIRE(okta.resource);
+  REQUIRE(lenient.resource);
+  CHECK(*okta.resource == *lenient.resource);
+  CHECK((*okta.resource)["displayName"] == "E");
+  CHECK((*okta.resource)["id"] == "g1");
+  CHECK(okta.applied == std::vector<std::string_view>{"okta_id_in_replace"});
+  CHECK(okta.changes.attributes == std::vector<std::string>{"displayName"});
+  for (const dialect d : {dialect::strict, dialect::entra, dialect::jumpcloud}) {
+    CAPTURE(scim::patch::to_string(d));
+    const auto e = rejected(rename, g, group_type(), d);
+    CHECK(e.status == 400);
     CHECK(e.code == scim::error_code::mutability);
+    CHECK_MESSAGE(e.detail.find("id: readOnly attribute cannot be modified") != std::string::npos, e.detail);
+    CHECK_MESSAGE(e.detail.find("not even to its current value") != std::string::npos, e.detail);
+  }
+  // The same through a path: the okta normaliser leaves it, the applier's tolerance takes it.
+  const json by_path = body(parse(R"([{"op": "replace", "path": "id", "value": "g1"}])"));
+  for (const dialect d : {dialect::okta, dialect::lenient}) {
+    auto r = pipeline(by_path, g, group_type(), d);
+    REQUIRE_MESSAGE(r.resource, scim::format_error(r.resource.error()));
+    CHECK(*r.resource == g);
+    CHECK(r.changes.empty());
+  }
+  CHECK(rejected(by_path, g, group_type(), dialect::strict).code == scim::error_code::mutability);
+  // A different id is mutability under every profile.
+  for (const dialect d : scim::patch::all_dialects) {
+    CAPTURE(scim::patch::to_string(d));
+    const auto e = rejected(body(parse(R"([{"op": "replace", "value": {"id": "g2", "displayName": "E"}}])")), g,
+                            group_type(), d);
+    CHECK(e.code == scim::error_code::mutability);
+    CHECK(e.detail.find("not even") == std::string::npos);
   }
 }
 
