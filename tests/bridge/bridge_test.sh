@@ -139,7 +139,12 @@ test_data_survives_restart() {
   expect_eq "$STATUS" 201 "create group"
   kill "$BRIDGE_PID"; wait "$BRIDGE_PID" 2>/dev/null || true
   start_bridge "$WORK/data"
-  req GET '/Groups?filter=displayName%20eq%20%22persist%22'; [[ "$BODY" == *'"totalResults":1'* ]] || fail "lost: $BODY"
+  req GET '/Groups?filter=displayName%20eq%20%22persist%22'; expect_eq "$STATUS" 200 "the old token after a restart"
+  [[ "$BODY" == *'"totalResults":1'* ]] || fail "lost: $BODY"
+  local old=$TOKEN
+  TOKEN=$("$BRIDGE" token rotate --data "$WORK/data")
+  req GET /Groups; expect_eq "$STATUS" 200 "the rotated token"
+  TOKEN=$old req GET /Groups; expect_eq "$STATUS" 401 "the old token after rotation"
 }
 
 test_generic_policy_and_auto_confirm() {
