@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages scimpp needs, skipping those already
-# installed. Usage: tools/deps.sh [core] [examples] [fuzz] [bench] ...
+# installed. Usage: tools/deps.sh [core] [examples] [asan] [fuzz] [bench] ...
 set -euo pipefail
 
 declare -A groups=(
   [core]="cmake g++ make pkg-config nlohmann-json3-dev libexpected-dev doctest-dev"
   [examples]="libcpp-httplib-dev libsqlite3-dev libssl-dev libcli11-dev curl openssl"
   [clang]="clang"
+  [asan]="clang libclang-rt-14-dev"
   [fuzz]="clang libclang-rt-14-dev"
   [bench]="libbenchmark-dev python3 nodejs npm"
 )
