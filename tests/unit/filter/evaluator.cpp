@@ -7,6 +7,7 @@
 #include "scim/resource/user.hpp"
 #include "scim/schema/registry.hpp"
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -302,5 +303,226 @@ TEST_CASE("batch evaluation over a collection equals per-resource evaluation") {
     CHECK_MESSAGE(got == expected, text);
     CHECK(p->count_matches(std::span<const scim::user>(users)) == expected.size());
     CHECK(!expected.empty());
+  }
+}
+
+// ---- batch evaluation (for_each_match / count_matches) ---------------------------
+
+namespace {
+
+// A deterministic population covering what the batch paths special-case:
+// missing / empty / mixed-case / non-ASCII strings, 0..5 elements in the
+// multi-valued attributes (more than the prefetcher follows), elements
+// without some sub-attributes, absent meta, extension and manager.
+std::vector<scim::json> varied_users(std::size_t n) {
+  std::vector<scim::json> out;
+  const char* domains[] = {"example.com", "EXAMPLE.org", "example.com.au", "ex\xc3\xa4mple.com", "x.io"};
+  const char* types[] = {"work", "home", "Work", "other"};
+  for (std::size_t i = 0; i < n; ++i) {
+    scim::json j = {{"schemas", {"urn:ietf:params:scim:schemas:core:2.0:User"}}};
+    const std::string k = std::to_string(i);
+    j["id"] = "id-" + k;
+    j["userName"] = (i % 3 == 0 ? "J" : (i % 3 == 1 ? "m" : "Zo\xc3\xab")) + k + "@" + domains[i % 5];
+    if (i % 4 != 3) j["externalId"] = "ext-" + std::to_string(i % 7);
+    if (i % 5 != 0) j["title"] = i % 5 == 1 ? "" : (i % 2 ? "Senior Engineer" : "Designer");
+    if (i % 6 != 5) j["userType"] = i % 2 ? "Employee" : "Contractor";
+    if (i % 7 != 6) j["active"] = i % 3 != 0;
+    if (i % 8 != 7) {
+      j["name"] = {{"familyName", i % 2 ? "Mason" : "Nilsson"}};
+      if (i % 3) j["name"]["givenName"] = i % 4 ? "Anna" : "Bob";
+    }
+    const std::size_t emails = i % 6;  // 0..5
+    if (emails != 0) j["emails"] = scim::json::array();
+    for (std::size_t e = 0; e < emails; ++e) {
+      scim::json m = scim::json::object();
+      if ((i + e) % 9 != 4) m["value"] = "u" + k + "." + std::to_string(e) + "@" + domains[(i + e) % 5];
+      if ((i + e) % 5 != 2) m["type"] = types[(i + e) % 4];
+      if (e == 0 && i % 2) m["primary"] = true;
+      if ((i + e) % 7 == 0) m["display"] = (i + e) % 2 ? "" : "Mail";
+      j["emails"].push_back(m);
+    }
+    if (i % 3 == 1) j["phoneNumbers"] = {{{"value", "+1 555 0" + k}, {"type", i % 2 ? "mobile" : "work"}}};
+    if (i % 10 == 3) j["ims"] = {{{"value", "u" + k + "@foo.com"}, {"type", "xmpp"}}};
+    if (i % 4 == 2)
+      j["addresses"] = {{{"type", "work"}, {"postalCode", i % 8 == 2 ? "90210" : "10001"}, {"country", "US"}}};
+    if (i % 11 != 10) {
+      j["meta"] = {{"resourceType", "User"}, {"version", "W/\"" + std::to_string(i % 3) + "\""}};
+      if (i % 9 != 8) j["meta"]["created"] = (i % 2 ? "2010-01-23T04:56:22Z" : "2016-03-0" + std::to_string(1 + i % 9) + "T10:00:00+02:00");
+      if (i % 4 != 1) j["meta"]["lastModified"] = "2011-05-13T04:42:34." + std::to_string(i % 10) + "Z";
+    }
+    if (i % 3 != 2) {
+      j["schemas"].push_back("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User");
+      scim::json ent = {{"department", i % 2 ? "Tour Operations" : "R&D"}};
+      if (i % 5 != 1) ent["manager"] = {{"value", i % 2 ? "26118915-6090-4610-87e4-49d8ca9f808d" : "m-" + k}};
+      j["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] = ent;
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+const char* const batch_filters[] = {
+    // one-hop leaves of every member shape
+    R"(userName sw "j")", R"(userName gt "m")", R"(userName co "EXAMPLE.com")", R"(userName ew ".ORG")",
+    R"(id eq "id-7")", R"(externalId ne "ext-3")", R"(title pr)", R"(title eq "")", R"(title eq null)",
+    R"(title ne null)", R"(title co "engineer")", R"(active eq true)", R"(active ne true)", R"(active pr)",
+    R"(active eq null)", R"(schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")",
+    R"(schemas co "enterprise")", R"(schemas ew "enterprise:2.0:User")",
+    // two and three hops (meta, name, the enterprise extension, its manager)
+    R"(meta.created ge "2015-01-01T00:00:00Z")", R"(meta.created eq "2010-01-23T04:56:22Z")",
+    R"(meta.created lt "2016-03-03T08:00:00Z")", R"(meta.lastModified le "2011-05-13T04:42:34.5Z")",
+    R"(meta.created pr)", R"(meta.created eq null)", R"(meta.created co "2016")", R"(meta.version eq "W/\"1\"")",
+    R"(name.familyName ge "M" and name.familyName lt "N")", R"(name.givenName ew "A")",
+    R"(name.givenName eq null)",
+    R"(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department co "OPER")",
+    R"(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "26118915-6090-4610-87e4-49d8ca9f808d")",
+    R"(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager pr)",
+    R"(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value ne null)",
+    // multi-valued attributes: implicit value, sub-attributes, value filters
+    R"(emails co "example.com")", R"(emails.value ew ".org")", R"(emails.type eq "work")", R"(emails.primary eq true)",
+    R"(emails.display pr)", R"(emails.value eq null)", R"(emails pr)", R"(not (emails pr))",
+    R"(emails[type eq "work" and value co "@example.com"])", R"(emails[not (value co "example")])",
+    R"(emails[primary eq true and value ew "@example.org"])", R"(emails[value pr and type eq null])",
+    R"(addresses[type eq "work" and postalCode sw "9"])", R"(phoneNumbers[type eq "mobile"] and not (title co "Engineer"))",
+    R"(userType eq "Employee" and (emails co "example.com" or emails.value co "example.org"))",
+    R"(userType ne "Employee" and not (emails.value co "example.com" or emails.value co "example.org"))",
+    R"(emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"])",
+    // three multi-valued attributes: too many for the prefetcher, the batch fan-out runs
+    R"(emails[type eq "work"] or phoneNumbers[type eq "mobile"] or ims[type eq "xmpp"])",
+    R"(emails.value co "x.io" or phoneNumbers.value sw "+1" or addresses.postalCode eq "10001")",
+    R"((emails[type eq "home"] and addresses pr) or (phoneNumbers[type eq "work"] and emails.value ew ".com"))",
+    // mixed and degenerate
+    R"(userName sw "j" and active eq true or title pr and not (meta.created pr))",
+    R"(emails[type eq "work"] and active eq true and urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "r&d")",
+};
+
+template <class Resource>
+void check_batch(const std::vector<Resource>& typed, const std::vector<scim::json>& docs,
+                 const scim::filter::predicate& p, const std::string& text) {
+  for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{65},
+                           std::size_t{130}, typed.size()}) {
+    if (size > typed.size()) continue;
+    const std::span<const Resource> items(typed.data(), size);
+    std::vector<std::size_t> expected;
+    for (std::size_t i = 0; i < size; ++i) {
+      const bool on_typed = p.matches(items[i]);
+      CHECK_MESSAGE(on_typed == p.matches(docs[i]), text << " (resource " << i << ")");
+      if (on_typed) expected.push_back(i);
+    }
+    std::vector<std::size_t> got;
+    p.for_each_match(items, [&](std::size_t i) { got.push_back(i); });
+    CHECK_MESSAGE(got == expected, text << " (" << size << " resources)");
+    CHECK_MESSAGE(p.count_matches(items) == expected.size(), text << " (" << size << " resources)");
+  }
+}
+
+}  // namespace
+
+TEST_CASE("batch evaluation equals per-resource evaluation on typed and JSON resources, for every path shape") {
+  const auto docs = varied_users(200);
+  std::vector<scim::user> users;
+  for (const auto& j : docs) users.push_back(*scim::decode<scim::user>(j));
+  for (const char* text : batch_filters) {
+    auto f = scim::filter::parse(text);
+    REQUIRE_MESSAGE(f, text);
+    auto p = scim::filter::compile_for<scim::user>(*f, user_type(), scim::default_registry());
+    REQUIRE_MESSAGE(p, text << ": " << scim::format_error(p.error()));
+    check_batch(users, docs, *p, text);
+    // The population makes every filter select some resources, not all.
+    const std::size_t count = p->count_matches(std::span<const scim::user>(users));
+    CHECK_MESSAGE(count != 0, std::string(text));
+    CHECK_MESSAGE(count != users.size(), std::string(text));
+  }
+}
+
+TEST_CASE("batch evaluation reads attributes the typed form lacks from the side-car") {
+  // A core-only User keeps the enterprise extension in its JSON side-car.
+  const auto docs = varied_users(150);
+  std::vector<scim::core_user> users;
+  for (const auto& j : docs) users.push_back(*scim::decode<scim::core_user>(j));
+  for (const char* text : batch_filters) {
+    auto f = scim::filter::parse(text);
+    REQUIRE(f);
+    auto p = scim::filter::compile_for<scim::core_user>(*f, user_type(), scim::default_registry());
+    REQUIRE_MESSAGE(p, text);
+    check_batch(users, docs, *p, text);
+  }
+}
+
+TEST_CASE("batch evaluation of unknown attributes under no_match, and of Groups") {
+  const auto docs = varied_users(70);
+  std::vector<scim::user> users;
+  for (const auto& j : docs) users.push_back(*scim::decode<scim::user>(j));
+  scim::filter::compile_options lax;
+  lax.unknown_attributes = scim::filter::unknown_attribute_policy::no_match;
+  for (const char* text : {R"(shoeSize eq 9)", R"(shoeSize[x eq 1] or userName sw "j")", R"(emails[foo eq "x"])",
+                           R"(not (emails[foo eq "x"]) and emails[type eq "work"])"}) {
+    auto f = scim::filter::parse(text);
+    REQUIRE(f);
+    auto p = scim::filter::compile_for<scim::user>(*f, user_type(), scim::default_registry(), lax);
+    REQUIRE_MESSAGE(p, text);
+    check_batch(users, docs, *p, text);
+  }
+
+  std::vector<scim::json> group_docs;
+  std::vector<scim::group> groups;
+  for (int i = 0; i < 90; ++i) {
+    scim::json g = {{"schemas", {"urn:ietf:params:scim:schemas:core:2.0:Group"}},
+                    {"id", "g" + std::to_string(i)},
+                    {"displayName", i % 2 ? "Tour Guides" : "Staff"}};
+    g["members"] = scim::json::array();
+    for (int m = 0; m < i % 7; ++m)
+      g["members"].push_back({{"value", "u" + std::to_string(i * m % 13)}, {"display", m % 2 ? "Ann" : "bob"}});
+    groups.push_back(*scim::decode<scim::group>(g));
+    group_docs.push_back(std::move(g));
+  }
+  for (const char* text : {R"(members[value eq "u5"])", R"(members.value eq "U5")", R"(members.display co "AN")",
+                           R"(members pr and displayName eq "staff")", R"(members[value sw "u1" and display pr])"}) {
+    auto f = scim::filter::parse(text);
+    REQUIRE(f);
+    auto p = scim::filter::compile_for<scim::group>(*f, group_type(), scim::default_registry());
+    REQUIRE_MESSAGE(p, text);
+    check_batch(groups, group_docs, *p, text);
+  }
+}
+
+TEST_CASE("case-insensitive substring and equality helpers agree with a byte-by-byte definition") {
+  using scim::filter::detail::fold_contains;
+  using scim::filter::detail::fold_equals;
+  auto lower = [](std::string s) {
+    for (char& c : s) c = scim::detail::ascii_lower(c);
+    return s;
+  };
+  auto naive_contains = [&](const std::string& hay, const std::string& needle) {
+    return lower(hay).find(needle) != std::string::npos;
+  };
+  // Haystacks over a small alphabet (with upper case and bytes >= 0x80) so
+  // that partial matches are frequent; every length through the SIMD and
+  // SWAR block boundaries.
+  const char alphabet[] = {'a', 'B', 'b', '@', '.', '\xc3', '\xa4', 'A'};
+  std::uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 16;
+  };
+  for (int round = 0; round < 4000; ++round) {
+    std::string hay(next() % 41, ' ');
+    for (char& c : hay) c = alphabet[next() % 8];
+    std::string needle;
+    if (next() % 2 && !hay.empty()) {
+      const std::size_t at = next() % hay.size();
+      needle = lower(hay.substr(at, 1 + next() % 12));
+    } else {
+      needle.resize(next() % 6);
+      for (char& c : needle) c = scim::detail::ascii_lower(alphabet[next() % 8]);
+    }
+    CHECK_MESSAGE(fold_contains(hay, needle) == naive_contains(hay, needle), hay << " / " << needle);
+    CHECK(fold_equals(hay, lower(hay)));
+    if (!hay.empty()) {
+      std::string other = lower(hay);
+      const std::size_t at = next() % other.size();
+      other[at] = static_cast<char>(other[at] ^ 0x01);
+      CHECK(fold_equals(hay, other) == (lower(hay) == other));
+    }
   }
 }
