@@ -1,7 +1,7 @@
 // scimpp: a SQLite resource store (scim::store::resource_store), the embedded
 // default of scim-bridge. Optional: include it only where it is wanted (the
-// umbrella scim/scim.hpp does not) and link SQLite (`-lsqlite3`,
-// CMake `SQLite::SQLite3`). It uses SQLite's C API and nothing else.
+// umbrella scim/scim.hpp does not) and link SQLite (CMake: the component
+// `scimpp::sqlite`; pkg-config: `scimpp-sqlite`). It uses SQLite's C API only.
 //
 //   scim::store::sqlite_store store(scim::default_registry(), "/var/lib/scim/scim.db");
 //   scim::service::service svc(store, scim::default_registry());
