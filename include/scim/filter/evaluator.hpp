@@ -527,6 +527,26 @@ bool final_string(const leaf& l, const void* owner) {
   }
 }
 
+// Calls pick.template operator()<Member, Exact>() with the C++ type of a
+// string member of shape `shape` (std::string, optional, vector) and the
+// leaf's caseExact: the one dispatch behind the per-object and batch string
+// tests.
+template <class Pick>
+constexpr auto by_string_member(field_shape shape, bool exact, Pick&& pick) {
+  using result = decltype(pick.template operator()<std::string, true>());
+  switch (shape) {
+    case field_shape::plain:
+      return exact ? pick.template operator()<std::string, true>() : pick.template operator()<std::string, false>();
+    case field_shape::optional:
+      return exact ? pick.template operator()<std::optional<std::string>, true>()
+                   : pick.template operator()<std::optional<std::string>, false>();
+    case field_shape::vector:
+      return exact ? pick.template operator()<std::vector<std::string>, true>()
+                   : pick.template operator()<std::vector<std::string>, false>();
+  }
+  return result{};
+}
+
 template <class Member, bool Exact>
 constexpr auto string_compare_for(compare_op op) noexcept -> bool (*)(const leaf&, const void*) {
   switch (op) {
@@ -919,17 +939,8 @@ inline batch_fn select_batch_test(leaf& l) {
   if (l.final_compare == nullptr) return nullptr;
   switch (l.lit) {
     case literal_class::string:
-      switch (f.shape) {
-        case field_shape::plain:
-          return l.case_exact ? string_batch_for<std::string, true>(l.op) : string_batch_for<std::string, false>(l.op);
-        case field_shape::optional:
-          return l.case_exact ? string_batch_for<std::optional<std::string>, true>(l.op)
-                              : string_batch_for<std::optional<std::string>, false>(l.op);
-        case field_shape::vector:
-          return l.case_exact ? string_batch_for<std::vector<std::string>, true>(l.op)
-                              : string_batch_for<std::vector<std::string>, false>(l.op);
-      }
-      return nullptr;
+      return by_string_member(f.shape, l.case_exact,
+                              [op = l.op]<class M, bool E>() { return string_batch_for<M, E>(op); });
     case literal_class::boolean:
       if (l.op != compare_op::eq && l.op != compare_op::ne) return nullptr;  // never match (final_bool)
       return f.shape == field_shape::plain ? &batch_bool<bool> : &batch_bool<std::optional<bool>>;
@@ -981,17 +992,8 @@ inline bool (*select_final_compare(const leaf& l))(const leaf&, const void*) {
   switch (l.lit) {
     case literal_class::string:
       if (f.kind != field_kind::string || l.type == attribute_type::date_time) return nullptr;
-      switch (f.shape) {
-        case field_shape::plain:
-          return l.case_exact ? string_compare_for<std::string, true>(l.op) : string_compare_for<std::string, false>(l.op);
-        case field_shape::optional:
-          return l.case_exact ? string_compare_for<std::optional<std::string>, true>(l.op)
-                              : string_compare_for<std::optional<std::string>, false>(l.op);
-        case field_shape::vector:
-          return l.case_exact ? string_compare_for<std::vector<std::string>, true>(l.op)
-                              : string_compare_for<std::vector<std::string>, false>(l.op);
-      }
-      return nullptr;
+      return by_string_member(f.shape, l.case_exact,
+                              [op = l.op]<class M, bool E>() { return string_compare_for<M, E>(op); });
     case literal_class::boolean:
       if (f.kind != field_kind::boolean) return nullptr;
       if (f.shape == field_shape::plain) return &final_bool<bool>;
