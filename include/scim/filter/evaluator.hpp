@@ -623,17 +623,6 @@ inline void prefetch(const void* p) noexcept {
 
 inline unsigned touch_byte(const char* p) noexcept { return static_cast<unsigned char>(*p); }
 
-// The first and last byte of the part of a string value (of at least
-// lit_size bytes) that operator Op reads: the whole value for `co`, its last
-// lit_size bytes for `ew`.
-template <compare_op Op>
-inline unsigned touch_string(const std::string& s, std::size_t lit_size) noexcept {
-  const char* d = s.data();
-  const std::size_t n = s.size();
-  const std::size_t from = Op == compare_op::ew ? n - lit_size : 0;
-  return touch_byte(d + from) ^ touch_byte(d + (n - (n != from)));
-}
-
 template <class Member>
 inline constexpr field_shape field_shape_of = scim::detail::member_classifier<Member>::shape;
 
@@ -699,37 +688,54 @@ constexpr std::uint64_t first_bits(std::size_t n) noexcept {
 // matching bits.
 using batch_fn = std::uint64_t (*)(const leaf&, const char* const* objs, std::uint64_t active);
 
-// The longest string value stored inline (std::string's small-string buffer).
-inline std::size_t inline_string_capacity() noexcept {
-  static const std::size_t capacity = std::string().capacity();
-  return capacity;
+// Whether a value of `n` bytes can satisfy operator Op with a literal of
+// `lit` bytes (ASCII case folding keeps sizes): what pass 1 of batch_string
+// decides from the owners' members alone.
+template <compare_op Op>
+constexpr bool size_can_match(std::size_t n, std::size_t lit) noexcept {
+  if constexpr (Op == compare_op::eq) return n == lit;
+  else if constexpr (Op == compare_op::co || Op == compare_op::sw || Op == compare_op::ew) return n >= lit;
+  else return true;  // ne, and the orderings, read the bytes
 }
 
-// String members. `co` and `ew` read a value's bytes to its end, and their
-// outcome is hard to predict, so that a loop comparing cold values would wait
-// for each value in turn: for them, three passes over the objects: what the
-// values' sizes decide (reading the owners only); then, for the values still
-// undecided, a touch pass over their bytes; then the comparisons, on bytes in
-// cache. The other operators read a prefix and mostly fail on its first bytes
-// (lookups by id or userName): one pass, whose loads the processor overlaps,
-// prefetching the bytes of the value a few objects ahead when they are on the
-// heap (a resource's own member, not an `eq` with a literal short enough to
-// be stored inline).
+// The first and last byte of the part of a value of `n` bytes that operator
+// Op reads (with a literal of `lit` bytes, n >= lit for co/sw/ew).
+template <compare_op Op>
+inline unsigned touch_bytes(const char* d, std::size_t n, std::size_t lit) noexcept {
+  std::size_t from = 0, to = n;  // eq, ne, co: the whole value
+  if constexpr (Op == compare_op::sw) to = lit;
+  else if constexpr (Op == compare_op::ew) from = n - lit;
+  else if constexpr (Op == compare_op::gt || Op == compare_op::ge || Op == compare_op::lt || Op == compare_op::le)
+    to = n < lit ? n : lit;
+  return touch_byte(d + from) ^ touch_byte(d + (to - (to != from)));
+}
+
+// String members. A multi-valued member: a touch pass over the values whose
+// bytes `co` and `ew` read (to their end, with an outcome hard to predict),
+// then the comparisons. A single-valued one: three passes over the objects,
+// so that the loads of different objects overlap rather than wait for each
+// other behind unpredictable branches:
+//   1. the owners' members only, without branching on them: which values
+//      exist and have a size that can match, and where their bytes are;
+//   2. for `co` and `ew` (whose outcome is hard to predict), a touch of the
+//      first and last byte the comparison reads, for all the candidates
+//      (heap strings are a cache line of their own);
+//   3. the comparisons, on bytes in cache; for the other operators, whose
+//      outcome the processor predicts well (lookups mostly fail), with a
+//      prefetch of the bytes of the candidate a few places ahead instead of
+//      pass 2.
 template <class Member, compare_op Op, bool Exact>
 std::uint64_t batch_string(const leaf& l, const char* const* objs, std::uint64_t active) {
   const std::ptrdiff_t off = l.hops[l.hop_count - 1].field->offset;
   const std::string_view lit = l.lit_text;
-  constexpr bool touch = Op == compare_op::co || Op == compare_op::ew;
-  constexpr bool equality = Op == compare_op::eq || Op == compare_op::ne;
-  const bool direct = l.hop_count - l.walk_hops == 1;
   std::uint64_t out = 0;
   if constexpr (std::is_same_v<Member, std::vector<std::string>>) {
-    if constexpr (touch) {
+    if constexpr (Op == compare_op::co || Op == compare_op::ew) {
       unsigned touched = 0;
       for_each_bit(active, [&](unsigned i) {
         if (const char* o = owner_of(l, objs[i]))
           for (const auto& v : member_at<Member>(o, off))
-            if (v.size() >= lit.size()) touched ^= touch_string<Op>(v, lit.size());
+            if (v.size() >= lit.size()) touched ^= touch_bytes<Op>(v.data(), v.size(), lit.size());
       });
       keep_loaded(touched);
     }
@@ -745,41 +751,53 @@ std::uint64_t batch_string(const leaf& l, const char* const* objs, std::uint64_t
     });
     return out;
   } else {
-    auto value = [&](unsigned i) -> const std::string* {
-      const char* o = owner_of(l, objs[i]);
-      if (o == nullptr) return nullptr;
-      const auto& m = member_at<Member>(o, off);
-      if constexpr (std::is_same_v<Member, std::string>) return &m;
-      else return m.has_value() ? &*m : nullptr;
-    };
-    std::uint64_t candidates = active;
-    if constexpr (touch) {
-      candidates = 0;
+    const char* owners[64];
+    const char* const* src = objs;
+    if (l.hop_count - l.walk_hops != 1) {  // walk to the owners first (user -> name for name.familyName)
+      std::uint64_t reached = 0;
       for_each_bit(active, [&](unsigned i) {
-        const std::string* v = value(i);
-        candidates |= static_cast<std::uint64_t>(v != nullptr && v->size() >= lit.size()) << i;
+        owners[i] = owner_of(l, objs[i]);
+        reached |= static_cast<std::uint64_t>(owners[i] != nullptr) << i;
       });
+      active = reached;
+      src = owners;
+    }
+    static const std::string none;
+    const char* data[64];
+    std::size_t size[64];
+    std::uint64_t candidates = 0;
+    for_each_bit(active, [&](unsigned i) {
+      const auto& m = member_at<Member>(src[i], off);
+      bool present = true;
+      const std::string* v = &none;  // selected, not branched on: every load below is unconditional
+      if constexpr (std::is_same_v<Member, std::string>) {
+        v = &m;
+      } else {
+        present = m.has_value();
+        v = present ? &*m : &none;
+      }
+      data[i] = v->data();
+      size[i] = v->size();
+      candidates |= static_cast<std::uint64_t>(present & size_can_match<Op>(size[i], lit.size())) << i;
+    });
+    if (candidates == 0) return 0;
+    if constexpr (Op == compare_op::co || Op == compare_op::ew) {
       unsigned touched = 0;
-      for_each_bit(candidates, [&](unsigned i) { touched ^= touch_string<Op>(*value(i), lit.size()); });
+      for_each_bit(candidates, [&](unsigned i) { touched ^= touch_bytes<Op>(data[i], size[i], lit.size()); });
       keep_loaded(touched);
-    }
-    if (touch || !direct || (equality && lit.size() <= inline_string_capacity())) {
       for_each_bit(candidates, [&](unsigned i) {
-        const std::string* v = value(i);
-        out |= static_cast<std::uint64_t>(v != nullptr && string_matches<Op, Exact>(*v, lit)) << i;
+        out |= static_cast<std::uint64_t>(string_matches<Op, Exact>({data[i], size[i]}, lit)) << i;
       });
-      return out;
-    }
-    unsigned order[64];
-    unsigned count = 0;
-    for_each_bit(candidates, [&](unsigned i) { order[count++] = i; });
-    constexpr unsigned ahead = 8;
-    for (unsigned k = 0; k < count; ++k) {
-      if (k + ahead < count)
-        if (const std::string* w = value(order[k + ahead]); w != nullptr && (!equality || w->size() == lit.size()))
-          prefetch(w->data());
-      const std::string* v = value(order[k]);
-      out |= static_cast<std::uint64_t>(v != nullptr && string_matches<Op, Exact>(*v, lit)) << order[k];
+    } else {
+      unsigned order[64];
+      unsigned count = 0;
+      for_each_bit(candidates, [&](unsigned i) { order[count++] = i; });
+      constexpr unsigned ahead = 8;
+      for (unsigned k = 0; k < count; ++k) {
+        if (k + ahead < count) prefetch(data[order[k + ahead]]);
+        const unsigned i = order[k];
+        out |= static_cast<std::uint64_t>(string_matches<Op, Exact>({data[i], size[i]}, lit)) << i;
+      }
     }
     return out;
   }
