@@ -698,16 +698,13 @@ constexpr bool size_can_match(std::size_t n, std::size_t lit) noexcept {
   else return true;  // ne, and the orderings, read the bytes
 }
 
-// The first and last byte of the part of a value of `n` bytes that operator
-// Op reads (with a literal of `lit` bytes, n >= lit for co/sw/ew).
+// The first and last byte of the part of a value of `n` bytes that `co`
+// (the whole value) or `ew` (its last `lit` bytes, n >= lit) reads.
 template <compare_op Op>
 inline unsigned touch_bytes(const char* d, std::size_t n, std::size_t lit) noexcept {
-  std::size_t from = 0, to = n;  // eq, ne, co: the whole value
-  if constexpr (Op == compare_op::sw) to = lit;
-  else if constexpr (Op == compare_op::ew) from = n - lit;
-  else if constexpr (Op == compare_op::gt || Op == compare_op::ge || Op == compare_op::lt || Op == compare_op::le)
-    to = n < lit ? n : lit;
-  return touch_byte(d + from) ^ touch_byte(d + (to - (to != from)));
+  static_assert(Op == compare_op::co || Op == compare_op::ew);
+  const std::size_t from = Op == compare_op::ew ? n - lit : 0;
+  return touch_byte(d + from) ^ touch_byte(d + (n - (n != from)));
 }
 
 // String members. A multi-valued member: a touch pass over the values whose

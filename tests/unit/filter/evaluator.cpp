@@ -368,6 +368,11 @@ const char* const batch_filters[] = {
     R"(title ne null)", R"(title co "engineer")", R"(active eq true)", R"(active ne true)", R"(active pr)",
     R"(active eq null)", R"(schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")",
     R"(schemas co "enterprise")", R"(schemas ew "enterprise:2.0:User")",
+    // every operator on caseExact and case-insensitive, plain and optional strings; empty literals
+    R"(id ne "id-7")", R"(id ew "7")", R"(id lt "id-5")", R"(id co "d-1")", R"(externalId sw "ext-1")",
+    R"(externalId co "t-")", R"(externalId ge "ext-4")", R"(title le "Designer")", R"(title sw "")",
+    R"(title ew "")", R"(title co "")", R"(title ne "")", R"(userName le "J1")", R"(userName ne "J0@example.com")",
+    R"(userName eq "m1@EXAMPLE.org")", R"(userType ew "TOR")",
     // two and three hops (meta, name, the enterprise extension, its manager)
     R"(meta.created ge "2015-01-01T00:00:00Z")", R"(meta.created eq "2010-01-23T04:56:22Z")",
     R"(meta.created lt "2016-03-03T08:00:00Z")", R"(meta.lastModified le "2011-05-13T04:42:34.5Z")",
