@@ -790,6 +790,7 @@ std::uint64_t batch_string(const leaf& l, const char* const* objs, std::uint64_t
       unsigned count = 0;
       for_each_bit(candidates, [&](unsigned i) { order[count++] = i; });
       constexpr unsigned ahead = 8;
+      for (unsigned k = 0; k < ahead && k < count; ++k) prefetch(data[order[k]]);
       for (unsigned k = 0; k < count; ++k) {
         if (k + ahead < count) prefetch(data[order[k + ahead]]);
         const unsigned i = order[k];
