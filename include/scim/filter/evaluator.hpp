@@ -139,6 +139,14 @@ struct leaf {
   };
   element_member element_touch[4];
   std::uint8_t element_touch_count = 0;
+  // A value filter's path leaf, when its inner filter is one comparison of a
+  // member of the element (final_compare), or an `and` / `or` of up to four
+  // of them: the indices of those leaves, which the per-resource evaluation
+  // tests one after the other on each element instead of walking the inner
+  // filter's nodes. count == 0: walk them.
+  std::uint32_t element_tests[4] = {};
+  std::uint8_t element_test_count = 0;
+  bool element_tests_any = false;  // `or`: one of the tests; otherwise all of them
 };
 
 struct program_node {
@@ -722,7 +730,9 @@ inline unsigned touch_bytes(const char* d, std::size_t n, std::size_t lit) noexc
 // so that the loads of different objects overlap rather than wait for each
 // other behind unpredictable branches:
 //   1. the owners' members only, without branching on them: which values
-//      exist and have a size that can match, and where their bytes are;
+//      exist and have a size that can match, and where their bytes are
+//      (for the operators other than `co` and `ew`, a candidate's bytes are
+//      prefetched at once, so that they load while the next members do);
 //   2. for `co` and `ew` (whose outcome is hard to predict), a touch of the
 //      first and last byte the comparison reads, for all the candidates
 //      (heap strings are a cache line of their own);
@@ -784,7 +794,12 @@ std::uint64_t batch_string(const leaf& l, const char* const* objs, std::uint64_t
       }
       data[i] = v->data();
       size[i] = v->size();
-      candidates |= static_cast<std::uint64_t>(present & size_can_match<Op>(size[i], lit.size())) << i;
+      const bool candidate = present & size_can_match<Op>(size[i], lit.size());
+      candidates |= static_cast<std::uint64_t>(candidate) << i;
+      // A candidate's bytes are fetched while the next members load (for
+      // the others, the member's own line, already there: no branch).
+      if constexpr (Op != compare_op::co && Op != compare_op::ew)
+        prefetch(candidate ? data[i] : reinterpret_cast<const char*>(&m));
     });
     if (candidates == 0) return 0;
     if constexpr (Op == compare_op::co || Op == compare_op::ew) {
@@ -1451,6 +1466,7 @@ class predicate {
           const std::size_t count = fi.count(m);
           if (count == 0) return false;
           const char* e = static_cast<const char*>(fi.data(m));
+          if (l.element_test_count != 0) return element_tests_match(l, e, count, fi.element_size);
           for (std::size_t i = 0; i < count; ++i, e += fi.element_size)
             if (eval_typed(n.first_child, e, *fi.sub, nullptr)) return true;
           return false;
@@ -1464,6 +1480,24 @@ class predicate {
       }
     }
     (void)table;
+    return false;
+  }
+
+  // Whether one of the `count` elements from `e` passes the value filter's
+  // element_tests (all of them, or one with element_tests_any).
+  bool element_tests_match(const detail::leaf& vf, const char* e, std::size_t count, std::size_t size) const {
+    const std::uint8_t k = vf.element_test_count;
+    for (std::size_t i = 0; i < count; ++i, e += size) {
+      bool pass = !vf.element_tests_any;
+      for (std::uint8_t t = 0; t < k; ++t) {
+        const detail::leaf& l = leaves_[vf.element_tests[t]];
+        if (l.final_compare(l, e) == vf.element_tests_any) {
+          pass = vf.element_tests_any;
+          break;
+        }
+      }
+      if (pass) return true;
+    }
     return false;
   }
 
@@ -1695,6 +1729,33 @@ struct compiler {
     vf.element_touch_count = count;
   }
 
+  // Whether leaf `i` compares a member of the element itself with its
+  // final_compare (what element_tests hold).
+  bool element_test(std::uint32_t i) const {
+    const leaf& l = leaves[i];
+    return l.kind == leaf_kind::compare && l.typed && l.hop_count == 1 && l.lit != literal_class::null &&
+           l.final_compare != nullptr;
+  }
+  // Fills vf.element_tests from the value filter's inner node `inner`.
+  void note_element_tests(leaf& vf, std::uint32_t inner) {
+    vf.element_test_count = 0;
+    const program_node& n = nodes[inner];
+    if (n.kind == node_kind::compare) {
+      if (!element_test(n.leaf_index)) return;
+      vf.element_tests[0] = n.leaf_index;
+      vf.element_test_count = 1;
+      return;
+    }
+    if (n.kind != node_kind::logical_and && n.kind != node_kind::logical_or) return;
+    std::uint8_t count = 0;
+    for (auto c = n.first_child; c != no_node; c = nodes[c].next_sibling) {
+      if (count == 4 || nodes[c].kind != node_kind::compare || !element_test(nodes[c].leaf_index)) return;
+      vf.element_tests[count++] = nodes[c].leaf_index;
+    }
+    vf.element_tests_any = n.kind == node_kind::logical_or;
+    vf.element_test_count = count;
+  }
+
   bool unknown(const node& n, leaf& l, std::string detail, error& err) {
     if (opts.unknown_attributes == unknown_attribute_policy::no_match) {
       l.kind = leaf_kind::never;
@@ -1755,6 +1816,7 @@ struct compiler {
         if (!inner) return fail(std::move(inner.error()));
         nodes[self].first_child = *inner;
         note_element_touch(leaves[nodes[self].leaf_index], self + 1);
+        note_element_tests(leaves[nodes[self].leaf_index], *inner);
         return self;
       }
       case node_kind::present:
