@@ -392,6 +392,12 @@ const char* const batch_filters[] = {
     R"(userType eq "Employee" and (emails co "example.com" or emails.value co "example.org"))",
     R"(userType ne "Employee" and not (emails.value co "example.com" or emails.value co "example.org"))",
     R"(emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"])",
+    // value filters whose comparisons are tested element by element without the inner nodes: one, an `or`,
+    // four (the most), and five (walked)
+    R"(emails[value ew ".org"])", R"(emails[type eq "home" or value ew ".org"])",
+    R"(emails[type ne "home" and primary eq true and value co "e" and value sw "u1"])",
+    R"(emails[type eq "x" or type eq "home" or value ew ".io" or value co "zz" or primary eq false])",
+    R"(emails[type eq "work" and value eq null])",
     // three multi-valued attributes: too many for the prefetcher, the batch fan-out runs
     R"(emails[type eq "work"] or phoneNumbers[type eq "mobile"] or ims[type eq "xmpp"])",
     R"(emails.value co "x.io" or phoneNumbers.value sw "+1" or addresses.postalCode eq "10001")",
