@@ -731,15 +731,13 @@ inline unsigned touch_bytes(const char* d, std::size_t n, std::size_t lit) noexc
 // other behind unpredictable branches:
 //   1. the owners' members only, without branching on them: which values
 //      exist and have a size that can match, and where their bytes are
-//      (for the operators other than `co` and `ew`, a candidate's bytes are
-//      prefetched at once, so that they load while the next members do);
+//      (for the operators other than `co` and `ew`, whose outcome the
+//      processor predicts well, a candidate's bytes are prefetched at once,
+//      so that they load while the next members do);
 //   2. for `co` and `ew` (whose outcome is hard to predict), a touch of the
 //      first and last byte the comparison reads, for all the candidates
 //      (heap strings are a cache line of their own);
-//   3. the comparisons, on bytes in cache; for the other operators, whose
-//      outcome the processor predicts well (lookups mostly fail), with a
-//      prefetch of the bytes of the candidate a few places ahead instead of
-//      pass 2.
+//   3. the comparisons, on bytes in cache or on their way.
 template <class Member, compare_op Op, bool Exact>
 std::uint64_t batch_string(const leaf& l, const char* const* objs, std::uint64_t active) {
   const std::ptrdiff_t off = l.hops[l.hop_count - 1].field->offset;
@@ -806,21 +804,10 @@ std::uint64_t batch_string(const leaf& l, const char* const* objs, std::uint64_t
       unsigned touched = 0;
       for_each_bit(candidates, [&](unsigned i) { touched ^= touch_bytes<Op>(data[i], size[i], lit.size()); });
       keep_loaded(touched);
-      for_each_bit(candidates, [&](unsigned i) {
-        out |= static_cast<std::uint64_t>(string_matches<Op, Exact>({data[i], size[i]}, lit)) << i;
-      });
-    } else {
-      unsigned order[64];
-      unsigned count = 0;
-      for_each_bit(candidates, [&](unsigned i) { order[count++] = i; });
-      constexpr unsigned ahead = 8;
-      for (unsigned k = 0; k < ahead && k < count; ++k) prefetch(data[order[k]]);
-      for (unsigned k = 0; k < count; ++k) {
-        if (k + ahead < count) prefetch(data[order[k + ahead]]);
-        const unsigned i = order[k];
-        out |= static_cast<std::uint64_t>(string_matches<Op, Exact>({data[i], size[i]}, lit)) << i;
-      }
     }
+    for_each_bit(candidates, [&](unsigned i) {
+      out |= static_cast<std::uint64_t>(string_matches<Op, Exact>({data[i], size[i]}, lit)) << i;
+    });
     return out;
   }
 }
