@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -201,6 +202,13 @@ int serve(const config& cfg) {
   }
   // One byte more than the service accepts, so it answers 413 with a SCIM
   // Error body; anything larger is refused by cpp-httplib itself.
+  // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, with
+  // which a second bridge started on a port already in use binds it too and
+  // the kernel shares the connections between the two.
+  server->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server->set_payload_max_length(std::max(cfg.max_body, o.limits.bulk.max_payload_bytes) + 1);
   server->set_read_timeout(cfg.request_timeout, 0);
   server->set_write_timeout(cfg.request_timeout, 0);
@@ -296,10 +304,12 @@ int serve(const config& cfg) {
   }
   const std::string scheme = tls ? "https" : "http";
   const std::string url = scheme + "://" + cfg.listen;
+  // The token first: "serving" is the last line, so whoever waits for it
+  // (the tests, a supervisor) has the token too.
+  if (fresh_token)
+    std::cout << "scim-bridge: bearer token (shown once, store it now): " << *fresh_token << '\n';
   std::cout << "scim-bridge: serving SCIM at " << url << cfg.base_path << " and " << url << " (policy "
             << cfg.policy << ", data " << cfg.data_dir.string() << ")" << std::endl;
-  if (fresh_token)
-    std::cout << "scim-bridge: bearer token (shown once, store it now): " << *fresh_token << std::endl;
   server->listen_after_bind();
   pthread_kill(stopper.native_handle(), SIGTERM);
   stopper.join();

@@ -170,6 +170,18 @@ test_https_with_certificate() {
   true
 }
 
+test_port_in_use() {
+  start_bridge "$WORK/a"
+  TOKEN=$(token_from "$OUT")
+  local rc=0
+  timeout 10 "$BRIDGE" serve --listen "127.0.0.1:$PORT" --data "$WORK/b" >"$WORK/second.out" 2>"$WORK/second.err" || rc=$?
+  [[ $rc -ne 0 && $rc -ne 124 ]] || fail "a second bridge on port $PORT in use did not fail (rc $rc)"
+  grep -q "cannot listen on 127.0.0.1:$PORT" "$WORK/second.err" || fail "no error: $(cat "$WORK/second.err")"
+  for _ in 1 2 3 4 5 6 7 8; do
+    req GET /Users; expect_eq "$STATUS" 200 "the first bridge answers every request"
+  done
+}
+
 test_ping_health_and_security() {
   start_bridge "$WORK/data"
   TOKEN=$(token_from "$OUT")
