@@ -49,6 +49,7 @@
 #include "scim/schema/registry.hpp"
 #include "scim/schema/resource_type.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstddef>
@@ -1130,15 +1131,30 @@ void prefetch_string(const char* p) noexcept {
   prefetch(s->data() + (n - (n != 0)));
 }
 
+// The bytes [from, last] of an object: prefetched as their first byte, every
+// 64th after it and the last, so every line they touch whatever the object's
+// alignment.
+struct byte_span {
+  std::ptrdiff_t from = 0;
+  std::ptrdiff_t last = 0;
+  void prefetch_at(const char* obj) const noexcept {
+    for (std::ptrdiff_t o = from; o < last; o += 64) prefetch(obj + o);
+    prefetch(obj + last);
+  }
+};
+
 struct prefetch_plan {
-  using string_fn = void (*)(const char* member);
   struct string_member {
     std::ptrdiff_t offset = 0;
-    string_fn bytes = nullptr;
+    bool optional = false;  // std::optional<std::string>; otherwise std::string
+    void prefetch_bytes(const char* obj) const noexcept {
+      if (optional) prefetch_string<std::optional<std::string>>(obj + offset);
+      else prefetch_string<std::string>(obj + offset);
+    }
   };
   struct member {
     std::ptrdiff_t offset = 0;
-    std::size_t size = 1;  // its first and last byte are prefetched
+    std::size_t size = 1;  // a resource's: first and last byte prefetched; an element's: every line
   };
   struct multi_valued {
     const field_info* field = nullptr;
@@ -1146,6 +1162,14 @@ struct prefetch_plan {
     std::uint8_t member_count = 0;
     string_member strings[4];  // string members of each element whose bytes are read
     std::uint8_t string_count = 0;
+    byte_span reads{};  // what the members cover of an element (finish())
+    bool whole = false;  // prefetch the elements' bytes end to end (they read most of each)
+  };
+  // Where the stages of one resource meet: its vectors' elements, found by
+  // stage 1 and used by stage 2.
+  struct found {
+    const char* data[2] = {};
+    std::size_t count[2] = {};
   };
   member members[8];  // the resource's members read
   std::uint8_t member_count = 0;
@@ -1186,6 +1210,20 @@ struct prefetch_plan {
     vectors[vector_count].field = &f;
     return &vectors[vector_count++];
   }
+  // Once every member is listed: what is prefetched of each element.
+  void finish() {
+    for (std::uint8_t v = 0; v < vector_count; ++v) {
+      multi_valued& mv = vectors[v];
+      if (mv.member_count == 0) continue;
+      byte_span all{mv.members[0].offset, mv.members[0].offset};
+      for (std::uint8_t k = 0; k < mv.member_count; ++k) {
+        all.from = std::min(all.from, mv.members[k].offset);
+        all.last = std::max(all.last, mv.members[k].offset + static_cast<std::ptrdiff_t>(mv.members[k].size) - 1);
+      }
+      mv.reads = all;
+      mv.whole = 2 * (all.last - all.from + 1) >= static_cast<std::ptrdiff_t>(mv.field->element_size);
+    }
+  }
 
   // Stage 0: the lines of the members of the resource at `obj`.
   void members_of(const char* obj) const noexcept {
@@ -1194,47 +1232,49 @@ struct prefetch_plan {
       prefetch(obj + members[i].offset + static_cast<std::ptrdiff_t>(members[i].size - 1));
     }
   }
-  // Stage 1: the resource's heap strings and its vectors' elements.
-  void elements_of(const char* obj) const {
-    for (std::uint8_t i = 0; i < string_count; ++i) strings[i].bytes(obj + strings[i].offset);
+  // Stage 1: the resource's heap strings and its vectors' elements (noted in `f`).
+  void elements_of(const char* obj, found& f) const {
+    for (std::uint8_t i = 0; i < string_count; ++i) strings[i].prefetch_bytes(obj);
     for (std::uint8_t v = 0; v < vector_count; ++v) {
       const multi_valued& mv = vectors[v];
       const void* m = obj + mv.field->offset;
       std::size_t count = mv.field->count(m);
+      f.count[v] = count;
       if (count == 0) continue;
-      if (count > max_elements) count = max_elements;
       const char* e = static_cast<const char*>(mv.field->data(m));
-      for (std::size_t j = 0; j < count; ++j, e += mv.field->element_size)
-        for (std::uint8_t k = 0; k < mv.member_count; ++k) {
-          prefetch(e + mv.members[k].offset);
-          prefetch(e + mv.members[k].offset + static_cast<std::ptrdiff_t>(mv.members[k].size - 1));
-        }
+      f.data[v] = e;
+      if (mv.member_count == 0) continue;
+      if (count > max_elements) count = max_elements;
+      const std::ptrdiff_t size = static_cast<std::ptrdiff_t>(mv.field->element_size);
+      if (mv.whole) {
+        byte_span{mv.reads.from, static_cast<std::ptrdiff_t>(count - 1) * size + mv.reads.last}.prefetch_at(e);
+        continue;
+      }
+      for (std::size_t j = 0; j < count; ++j, e += size) mv.reads.prefetch_at(e);
     }
   }
-  // Stage 2: the heap strings of the vectors' elements.
-  void element_strings_of(const char* obj) const {
+  // Stage 2: the heap strings of the vectors' elements (found by stage 1).
+  void element_strings_of(const found& f) const {
     for (std::uint8_t v = 0; v < vector_count; ++v) {
       const multi_valued& mv = vectors[v];
-      if (mv.string_count == 0) continue;
-      const void* m = obj + mv.field->offset;
-      std::size_t count = mv.field->count(m);
-      if (count == 0) continue;
-      if (count > max_elements) count = max_elements;
-      const char* e = static_cast<const char*>(mv.field->data(m));
+      if (mv.string_count == 0 || f.count[v] == 0) continue;
+      const std::size_t count = f.count[v] < max_elements ? f.count[v] : max_elements;
+      const char* e = f.data[v];
       for (std::size_t j = 0; j < count; ++j, e += mv.field->element_size)
-        for (std::uint8_t k = 0; k < mv.string_count; ++k) mv.strings[k].bytes(e + mv.strings[k].offset);
+        for (std::uint8_t k = 0; k < mv.string_count; ++k) mv.strings[k].prefetch_bytes(e);
     }
   }
 };
 
-// The prefetch function for the bytes of a string member read by a test, or nullptr.
-inline prefetch_plan::string_fn string_prefetch_for(const leaf& l) {
-  if (l.kind != leaf_kind::compare || l.lit != literal_class::string || l.batch == nullptr) return nullptr;
+// Whether a test reads the bytes of a string member (a comparison with a
+// string literal through its batch form) and, if so, the member's shape.
+inline bool string_prefetch_for(const leaf& l, bool& optional) {
+  if (l.kind != leaf_kind::compare || l.lit != literal_class::string || l.batch == nullptr) return false;
   const field_info& f = *l.hops[l.hop_count - 1].field;
-  if (f.kind != field_kind::string) return nullptr;
-  if (f.shape == field_shape::plain) return &prefetch_string<std::string>;
-  if (f.shape == field_shape::optional) return &prefetch_string<std::optional<std::string>>;
-  return nullptr;
+  if (f.kind != field_kind::string) return false;
+  if (f.shape != field_shape::plain && f.shape != field_shape::optional) return false;
+  optional = f.shape == field_shape::optional;
+  return true;
 }
 
 }  // namespace detail
@@ -1307,10 +1347,12 @@ class predicate {
       const field_table& table = field_table_of<T>();
       constexpr std::size_t d = detail::prefetch_plan::distance;
       auto at = [&](std::size_t i) { return reinterpret_cast<const char*>(&items[i]); };
+      // found[j % 2d]: what stage 1 found of resource j, for stage 2.
+      detail::prefetch_plan::found found[2 * d];
       for (std::size_t i = 0; i < n; ++i) {
         if (i + 3 * d < n) plan_.members_of(at(i + 3 * d));
-        if (i + 2 * d < n) plan_.elements_of(at(i + 2 * d));
-        if (i + d < n) plan_.element_strings_of(at(i + d));
+        if (i + 2 * d < n) plan_.elements_of(at(i + 2 * d), found[(i + 2 * d) % (2 * d)]);
+        if (i + d < n && i >= d) plan_.element_strings_of(found[(i + d) % (2 * d)]);
         if (eval_typed(root_, &items[i], table, extra_of(items[i]))) g(i, std::uint64_t{1});
       }
       return;
@@ -1529,8 +1571,8 @@ class predicate {
         const field_info& top = *l.hops[0].field;
         plan_.add_member(top, l.hop_count == 1 ? l.member_size : 0);
         if (l.hop_count == 1) {
-          if (auto bytes = detail::string_prefetch_for(l); bytes != nullptr && top.offset >= 0)
-            detail::prefetch_plan::add(plan_.strings, plan_.string_count, {top.offset, bytes}, plan_.usable);
+          if (bool optional = false; detail::string_prefetch_for(l, optional) && top.offset >= 0)
+            detail::prefetch_plan::add(plan_.strings, plan_.string_count, {top.offset, optional}, plan_.usable);
         } else if (l.hop_count == 2 && top.shape == field_shape::vector && top.offset >= 0) {
           if (auto* mv = plan_.vector_for(top)) plan_element_leaf(*mv, l, 1);
         }
@@ -1562,8 +1604,8 @@ class predicate {
     const std::size_t size = hop + 1 == l.hop_count && l.member_size != 0 ? l.member_size : 1;
     detail::prefetch_plan::add(mv.members, mv.member_count, {f.offset, size}, plan_.usable);
     if (hop + 1 == l.hop_count)
-      if (auto bytes = detail::string_prefetch_for(l))
-        detail::prefetch_plan::add(mv.strings, mv.string_count, {f.offset, bytes}, plan_.usable);
+      if (bool optional = false; detail::string_prefetch_for(l, optional))
+        detail::prefetch_plan::add(mv.strings, mv.string_count, {f.offset, optional}, plan_.usable);
   }
 
   std::vector<detail::program_node> nodes_;
@@ -1852,7 +1894,10 @@ inline expected<predicate> compile(const filter& f, const resource_type& rt, con
   auto root = c.compile_node(f.root(), nullptr, typed);
   if (!root) return fail(std::move(root.error()));
   p.root_ = *root;
-  if (typed != nullptr) p.plan_prefetch(p.root_);
+  if (typed != nullptr) {
+    p.plan_prefetch(p.root_);
+    p.plan_.finish();
+  }
   return p;
 }
 
