@@ -157,6 +157,21 @@ struct program_node {
   std::uint32_t leaf_index = 0;  // compare/present: leaves[]; value_filter: the attribute path leaf
 };
 
+// The per-resource evaluation of typed resources runs the filter as a
+// decision graph rather than walking its tree: one step per test (a
+// comparison, a presence test, a value filter), each naming the step to go
+// to when it holds and when it does not. `and`, `or` and `not` are only the
+// wiring between the steps (`not` swaps a step's two exits), so evaluating
+// is a loop over the tests it needs, without a call per logical node.
+struct step {
+  static constexpr std::int32_t accept = -1;
+  static constexpr std::int32_t reject = -2;
+  std::uint32_t node = 0;  // the program node tested
+  bool direct = false;     // a comparison of a member of the resource itself: leaf.final_compare
+  std::int32_t on_true = accept;  // the next step, or accept / reject
+  std::int32_t on_false = reject;
+};
+
 // ---- scalar comparison ------------------------------------------------------
 
 inline int fold_compare(std::string_view value, std::string_view folded_lit) noexcept {
@@ -1301,7 +1316,7 @@ class predicate {
     if (&table != typed_table_) return eval_json(root_, encode(resource));
     const json* extra = nullptr;
     if constexpr (scim::detail::has_extra<T>) extra = &std::invoke(resource_traits<T>::extra, const_cast<T&>(resource));
-    return eval_typed(root_, &resource, table, extra);
+    return run_steps(&resource, table, extra);
   }
 
   /// Calls `f(i)` for the index of every matching resource of `items`, in
@@ -1353,7 +1368,7 @@ class predicate {
         if (i + 3 * d < n) plan_.members_of(at(i + 3 * d));
         if (i + 2 * d < n) plan_.elements_of(at(i + 2 * d), found[(i + 2 * d) % (2 * d)]);
         if (i + d < n && i >= d) plan_.element_strings_of(found[(i + d) % (2 * d)]);
-        if (eval_typed(root_, &items[i], table, extra_of(items[i]))) g(i, std::uint64_t{1});
+        if (run_steps(&items[i], table, extra_of(items[i]))) g(i, std::uint64_t{1});
       }
       return;
     }
@@ -1465,6 +1480,62 @@ class predicate {
                                   [&](const json& v) { return detail::compare_json_scalar(l, v); });
     }
     return false;
+  }
+
+  // Evaluates the decision graph (detail::step) on a typed resource.
+  bool run_steps(const void* obj, const field_table& table, const json* extra) const {
+    std::int32_t i = entry_;
+    while (i >= 0) {
+      const detail::step& s = steps_[static_cast<std::size_t>(i)];
+      bool holds;
+      if (s.direct) {
+        const detail::leaf& l = leaves_[nodes_[s.node].leaf_index];
+        holds = l.final_compare(l, obj);
+      } else {
+        holds = eval_typed(s.node, obj, table, extra);
+      }
+      i = holds ? s.on_true : s.on_false;
+    }
+    return i == detail::step::accept;
+  }
+
+  // Appends the steps of node `id` (exits `on_true` / `on_false`) and
+  // returns the index of its first step, or an exit when it has none (an
+  // `and` / `or` without children). The children of `and` and `or` are built
+  // last first, so that each one knows where its successor starts; depth is
+  // bounded by the parser's nesting limit.
+  std::int32_t build_steps(std::uint32_t id, std::int32_t on_true, std::int32_t on_false) {
+    const detail::program_node& n = nodes_[id];
+    switch (n.kind) {
+      case node_kind::logical_not: return build_steps(n.first_child, on_false, on_true);
+      case node_kind::logical_and:
+      case node_kind::logical_or: {
+        const bool is_and = n.kind == node_kind::logical_and;
+        std::vector<std::uint32_t> children;
+        for (auto c = n.first_child; c != no_node; c = nodes_[c].next_sibling) children.push_back(c);
+        std::int32_t next = is_and ? on_true : on_false;  // no children: and holds, or does not
+        for (std::size_t k = children.size(); k-- > 0;)
+          next = is_and ? build_steps(children[k], next, on_false) : build_steps(children[k], on_true, next);
+        return next;
+      }
+      default: {
+        detail::step st;
+        st.node = id;
+        st.on_true = on_true;
+        st.on_false = on_false;
+        if (n.kind == node_kind::compare) {
+          const detail::leaf& l = leaves_[n.leaf_index];
+          st.direct = l.kind == detail::leaf_kind::compare && l.typed && l.hop_count == 1 &&
+                      l.lit != detail::literal_class::null && l.final_compare != nullptr;
+        }
+        steps_.push_back(st);
+        return static_cast<std::int32_t>(steps_.size() - 1);
+      }
+    }
+  }
+  void build_graph() {
+    steps_.clear();
+    entry_ = nodes_.empty() ? detail::step::accept : build_steps(root_, detail::step::accept, detail::step::reject);
   }
 
   bool eval_typed(std::uint32_t id, const void* obj, const field_table& table, const json* extra) const {
@@ -1612,6 +1683,8 @@ class predicate {
   std::vector<detail::leaf> leaves_;
   detail::prefetch_plan plan_;
   std::uint32_t root_ = 0;
+  std::vector<detail::step> steps_;  // the decision graph of run_steps
+  std::int32_t entry_ = detail::step::accept;  // its first step (or an exit: no test)
   const field_table* typed_table_ = nullptr;
 };
 
@@ -1897,6 +1970,7 @@ inline expected<predicate> compile(const filter& f, const resource_type& rt, con
   if (typed != nullptr) {
     p.plan_prefetch(p.root_);
     p.plan_.finish();
+    p.build_graph();
   }
   return p;
 }

@@ -8,6 +8,9 @@
 #include "scim/schema/registry.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <iterator>
+#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -444,6 +447,44 @@ TEST_CASE("batch evaluation equals per-resource evaluation on typed and JSON res
     CHECK_MESSAGE(count != 0, std::string(text));
     CHECK_MESSAGE(count != users.size(), std::string(text));
   }
+}
+
+TEST_CASE("random and/or/not combinations: typed (decision graph), JSON and batch evaluation agree") {
+  // The typed per-resource evaluation runs a filter as a decision graph
+  // wired from its and/or/not nodes; JSON evaluation walks the tree.
+  const char* const atoms[] = {
+      R"(userName sw "j")", R"(title pr)", R"(active eq true)", R"(meta.created ge "2015-01-01T00:00:00Z")",
+      R"(name.familyName lt "N")", R"(emails.type eq "work")", R"(emails[type eq "work" and value co "example"])",
+      R"(emails[not (value co "example")])", R"(phoneNumbers[type eq "mobile"])", R"(nickName eq null)",
+      R"(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "r&d")",
+      R"(emails.value ew ".org")", R"(id lt "id-5")", R"(schemas co "enterprise")", R"(userType ew "TOR")",
+      R"(meta.version eq "W/\"1\"")"};
+  std::mt19937 rng(20261129);
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  std::function<std::string(int)> random_filter = [&](int depth) -> std::string {
+    const std::size_t r = depth == 0 ? 0 : pick(10);
+    if (r < 4) return atoms[pick(std::size(atoms))];
+    if (r < 5) return "not (" + random_filter(depth - 1) + ")";
+    const std::string op = r < 7 ? " and " : " or ";
+    std::string s = "(" + random_filter(depth - 1);
+    for (std::size_t k = 1 + pick(3); k > 0; --k) s += op + random_filter(depth - 1);
+    return s + ")";
+  };
+  const auto docs = varied_users(130);
+  std::vector<scim::user> users;
+  for (const auto& j : docs) users.push_back(*scim::decode<scim::user>(j));
+  std::size_t some = 0;  // filters that select some resources, not all
+  for (int i = 0; i < 300; ++i) {
+    const std::string text = random_filter(1 + i % 4);
+    auto f = scim::filter::parse(text);
+    REQUIRE_MESSAGE(f, text);
+    auto p = scim::filter::compile_for<scim::user>(*f, user_type(), scim::default_registry());
+    REQUIRE_MESSAGE(p, text);
+    check_batch(users, docs, *p, text);
+    const std::size_t count = p->count_matches(std::span<const scim::user>(users));
+    some += count != 0 && count != users.size() ? 1 : 0;
+  }
+  CHECK(some >= 200);
 }
 
 TEST_CASE("batch evaluation reads attributes the typed form lacks from the side-car") {
