@@ -200,8 +200,6 @@ int serve(const config& cfg) {
   } else {
     server = std::make_unique<httplib::Server>();
   }
-  // One byte more than the service accepts, so it answers 413 with a SCIM
-  // Error body; anything larger is refused by cpp-httplib itself.
   // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, with
   // which a second bridge started on a port already in use binds it too and
   // the kernel shares the connections between the two.
@@ -209,6 +207,8 @@ int serve(const config& cfg) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
+  // One byte more than the service accepts, so it answers 413 with a SCIM
+  // Error body; anything larger is refused by cpp-httplib itself.
   server->set_payload_max_length(std::max(cfg.max_body, o.limits.bulk.max_payload_bytes) + 1);
   server->set_read_timeout(cfg.request_timeout, 0);
   server->set_write_timeout(cfg.request_timeout, 0);
