@@ -298,6 +298,12 @@ int serve(const config& cfg) {
 
   if (!server->bind_to_port(host, port)) {
     std::cerr << "scim-bridge: cannot listen on " << cfg.listen << "\n";
+    // A token created by this run was never shown: withdraw it, so that the
+    // next start creates one and prints it.
+    if (fresh_token) {
+      std::error_code ec;
+      std::filesystem::remove(token_file(cfg.data_dir), ec);
+    }
     pthread_kill(stopper.native_handle(), SIGTERM);
     stopper.join();
     return 1;

@@ -23,7 +23,7 @@ start_bridge() {
   local scheme=http
   for a in "$@"; do [[ "$a" == "--tls-cert" ]] && scheme=https; done
   for attempt in 1 2 3 4 5; do
-    PORT=$(( 20000 + RANDOM % 30000 ))
+    PORT=$(( 20000 + RANDOM % 12000 ))  # below Linux's ephemeral ports (32768 on)
     OUT="$WORK/out.$PORT"
     "$BRIDGE" serve --listen "127.0.0.1:$PORT" --data "$data" "$@" >"$OUT" 2>"$WORK/err.$PORT" &
     local pid=$!
@@ -180,6 +180,11 @@ test_port_in_use() {
   for _ in 1 2 3 4 5 6 7 8; do
     req GET /Users; expect_eq "$STATUS" 200 "the first bridge answers every request"
   done
+  # The second bridge's token was never shown: its next start prints one.
+  start_bridge "$WORK/b"
+  TOKEN=$(token_from "$OUT")
+  [[ -n $TOKEN ]] || fail "no token printed after a start that could not listen"
+  req GET /Users; expect_eq "$STATUS" 200 "the token printed after a failed start"
 }
 
 test_ping_health_and_security() {
