@@ -172,6 +172,14 @@ struct step {
   std::int32_t on_false = reject;
 };
 
+// Whether a leaf compares a member of the object it is evaluated on (a
+// resource, or an element in a value filter) with its final_compare alone:
+// the direct steps and value filters' element_tests.
+inline bool compares_own_member(const leaf& l) noexcept {
+  return l.kind == leaf_kind::compare && l.typed && l.hop_count == 1 && l.lit != literal_class::null &&
+         l.final_compare != nullptr;
+}
+
 // ---- scalar comparison ------------------------------------------------------
 
 inline int fold_compare(std::string_view value, std::string_view folded_lit) noexcept {
@@ -1523,11 +1531,7 @@ class predicate {
         st.node = id;
         st.on_true = on_true;
         st.on_false = on_false;
-        if (n.kind == node_kind::compare) {
-          const detail::leaf& l = leaves_[n.leaf_index];
-          st.direct = l.kind == detail::leaf_kind::compare && l.typed && l.hop_count == 1 &&
-                      l.lit != detail::literal_class::null && l.final_compare != nullptr;
-        }
+        st.direct = n.kind == node_kind::compare && detail::compares_own_member(leaves_[n.leaf_index]);
         steps_.push_back(st);
         return static_cast<std::int32_t>(steps_.size() - 1);
       }
@@ -1833,11 +1837,7 @@ struct compiler {
 
   // Whether leaf `i` compares a member of the element itself with its
   // final_compare (what element_tests hold).
-  bool element_test(std::uint32_t i) const {
-    const leaf& l = leaves[i];
-    return l.kind == leaf_kind::compare && l.typed && l.hop_count == 1 && l.lit != literal_class::null &&
-           l.final_compare != nullptr;
-  }
+  bool element_test(std::uint32_t i) const { return compares_own_member(leaves[i]); }
   // Fills vf.element_tests from the value filter's inner node `inner`.
   void note_element_tests(leaf& vf, std::uint32_t inner) {
     vf.element_test_count = 0;
