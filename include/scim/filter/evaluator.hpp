@@ -117,6 +117,9 @@ struct leaf {
   // the owning object, with a comparison specialised for the member's C++
   // type, the operator and caseExact. nullptr: use the generic walk.
   bool (*final_compare)(const leaf&, const void* owner) = nullptr;
+  // With final_compare or batch: the last hop's offset in its owner (read
+  // by every comparison: one load instead of three dependent ones).
+  std::ptrdiff_t last_offset = 0;
   // Batch form of the last hop's test (see batch_fn): final_compare on up to
   // 64 objects, or, when `batch_presence`, whether the last hop has a
   // non-empty value (for `pr`, `eq null` and `ne null`). nullptr: the batch
@@ -546,7 +549,7 @@ inline bool string_matches(std::string_view v, std::string_view lit) noexcept {
 // The member is read as its exact C++ type: the field's (kind, shape) names it.
 template <class Member, compare_op Op, bool Exact>
 bool final_string(const leaf& l, const void* owner) {
-  const auto& m = *reinterpret_cast<const Member*>(static_cast<const char*>(owner) + l.hops[l.hop_count - 1].field->offset);
+  const auto& m = *reinterpret_cast<const Member*>(static_cast<const char*>(owner) + l.last_offset);
   const std::string_view lit = l.lit_text;
   if constexpr (std::is_same_v<Member, std::string>) {
     return string_matches<Op, Exact>(m, lit);
@@ -602,7 +605,7 @@ constexpr auto string_compare_for(compare_op op) noexcept -> bool (*)(const leaf
 
 template <class Member>
 bool final_bool(const leaf& l, const void* owner) {
-  const auto& m = *reinterpret_cast<const Member*>(static_cast<const char*>(owner) + l.hops[l.hop_count - 1].field->offset);
+  const auto& m = *reinterpret_cast<const Member*>(static_cast<const char*>(owner) + l.last_offset);
   if constexpr (std::is_same_v<Member, bool>) {
     return compare_bool(l, m);
   } else {
@@ -612,7 +615,7 @@ bool final_bool(const leaf& l, const void* owner) {
 
 template <class Member>
 bool final_date_time(const leaf& l, const void* owner) {
-  const auto& m = *reinterpret_cast<const Member*>(static_cast<const char*>(owner) + l.hops[l.hop_count - 1].field->offset);
+  const auto& m = *reinterpret_cast<const Member*>(static_cast<const char*>(owner) + l.last_offset);
   if constexpr (std::is_same_v<Member, date_time>) {
     return m.at() && compare_instant(l, *m.at());
   } else {
@@ -764,7 +767,7 @@ inline unsigned touch_bytes(const char* d, std::size_t n, std::size_t lit) noexc
 //   3. the comparisons, on bytes in cache or on their way.
 template <class Member, compare_op Op, bool Exact>
 std::uint64_t batch_string(const leaf& l, const char* const* objs, std::uint64_t active) {
-  const std::ptrdiff_t off = l.hops[l.hop_count - 1].field->offset;
+  const std::ptrdiff_t off = l.last_offset;
   const std::string_view lit = l.lit_text;
   std::uint64_t out = 0;
   if constexpr (std::is_same_v<Member, std::vector<std::string>>) {
@@ -855,7 +858,7 @@ constexpr batch_fn string_batch_for(compare_op op) noexcept {
 // Boolean members: `eq` / `ne` with a boolean literal (final_bool).
 template <class Member>
 std::uint64_t batch_bool(const leaf& l, const char* const* objs, std::uint64_t active) {
-  const std::ptrdiff_t off = l.hops[l.hop_count - 1].field->offset;
+  const std::ptrdiff_t off = l.last_offset;
   const bool want_equal = l.op == compare_op::eq;
   const bool lit = l.lit_bool;
   std::uint64_t out = 0;
@@ -879,7 +882,7 @@ std::uint64_t batch_bool(const leaf& l, const char* const* objs, std::uint64_t a
 // dateTime members compared as instants (final_date_time).
 template <class Member, compare_op Op>
 std::uint64_t batch_date_time(const leaf& l, const char* const* objs, std::uint64_t active) {
-  const std::ptrdiff_t off = l.hops[l.hop_count - 1].field->offset;
+  const std::ptrdiff_t off = l.last_offset;
   const instant lit = l.lit_instant;
   std::uint64_t out = 0;
   for_each_bit(active, [&](unsigned i) {
@@ -913,7 +916,7 @@ constexpr batch_fn date_time_batch_for(compare_op op) noexcept {
 // boolean and dateTime members.
 template <class Member>
 std::uint64_t batch_present(const leaf& l, const char* const* objs, std::uint64_t active) {
-  const std::ptrdiff_t off = l.hops[l.hop_count - 1].field->offset;
+  const std::ptrdiff_t off = l.last_offset;
   auto non_empty = [](const auto& v) {
     using V = std::remove_cvref_t<decltype(v)>;
     if constexpr (std::is_same_v<V, std::string>) return !v.empty();
@@ -1140,6 +1143,10 @@ std::uint64_t walk_batch(const hop* hops, std::size_t n, const char* const* objs
 // resource 2*D ahead, the elements' heap strings D ahead. Issued a few per
 // resource, between evaluations, the prefetches overlap each other and the
 // evaluation (issued for many resources at once, most of them are lost).
+// A conjunction that starts with tests of single-valued attributes
+// (`userType ne "Employee" and not (emails.value co "x")`) is gated: those
+// tests run 2*D ahead, and only the resources that pass them have their
+// elements prefetched and the rest of the filter evaluated.
 
 // Prefetches the bytes of a string member (when it has a value).
 template <class Member>
@@ -1255,9 +1262,12 @@ struct prefetch_plan {
       prefetch(obj + members[i].offset + static_cast<std::ptrdiff_t>(members[i].size - 1));
     }
   }
-  // Stage 1: the resource's heap strings and its vectors' elements (noted in `f`).
-  void elements_of(const char* obj, found& f) const {
+  // Stage 1: the resource's heap strings ...
+  void strings_of(const char* obj) const noexcept {
     for (std::uint8_t i = 0; i < string_count; ++i) strings[i].prefetch_bytes(obj);
+  }
+  // ... and its vectors' elements (noted in `f`).
+  void elements_of(const char* obj, found& f) const {
     for (std::uint8_t v = 0; v < vector_count; ++v) {
       const multi_valued& mv = vectors[v];
       const void* m = obj + mv.field->offset;
@@ -1324,7 +1334,7 @@ class predicate {
     if (&table != typed_table_) return eval_json(root_, encode(resource));
     const json* extra = nullptr;
     if constexpr (scim::detail::has_extra<T>) extra = &std::invoke(resource_traits<T>::extra, const_cast<T&>(resource));
-    return run_steps(&resource, table, extra);
+    return run_steps(&resource, table, extra, entry_);
   }
 
   /// Calls `f(i)` for the index of every matching resource of `items`, in
@@ -1365,26 +1375,67 @@ class predicate {
         if (matches(items[i])) g(i, std::uint64_t{1});
       return;
     }
+    const char* objs[64];
     if (!plan_.empty()) {
       // A filter on multi-valued attributes: resource by resource, prefetching ahead.
-      const field_table& table = field_table_of<T>();
-      constexpr std::size_t d = detail::prefetch_plan::distance;
-      auto at = [&](std::size_t i) { return reinterpret_cast<const char*>(&items[i]); };
-      // found[j % 2d]: what stage 1 found of resource j, for stage 2.
-      detail::prefetch_plan::found found[2 * d];
-      for (std::size_t i = 0; i < n; ++i) {
-        if (i + 3 * d < n) plan_.members_of(at(i + 3 * d));
-        if (i + 2 * d < n) plan_.elements_of(at(i + 2 * d), found[(i + 2 * d) % (2 * d)]);
-        if (i + d < n && i >= d) plan_.element_strings_of(found[(i + d) % (2 * d)]);
-        if (run_steps(&items[i], table, extra_of(items[i]))) g(i, std::uint64_t{1});
+      if (gate_size_ == 0) {
+        run_planned(n, [&](std::size_t k) { return &items[k]; }, entry_, [&](std::size_t k) { g(k, 1); });
+        return;
       }
+      run_gated(n, [&](std::size_t k) { return &items[k]; }, [&](std::size_t k) { g(k, 1); });
       return;
     }
-    const char* objs[64];
     for (std::size_t start = 0; start < n; start += 64) {
       const std::size_t len = n - start < 64 ? n - start : 64;
       for (std::size_t i = 0; i < len; ++i) objs[i] = reinterpret_cast<const char*>(&items[start + i]);
       if (const std::uint64_t hits = eval_batch<T>(root_, objs, detail::first_bits(len), true)) g(start, hits);
+    }
+  }
+
+  // The per-resource evaluation from step `entry` of the resources at(0) ..
+  // at(n - 1), prefetching what the plan lists a few resources ahead: the
+  // members of the resource 3d ahead, the elements of the one 2d ahead (stage
+  // 1), their heap strings d ahead (stage 2). Calls hit(k) for each match.
+  template <class At, class Hit>
+  void run_planned(std::size_t n, At&& at, std::int32_t entry, Hit&& hit) const {
+    const field_table& table = *typed_table_;
+    constexpr std::size_t d = detail::prefetch_plan::distance;
+    auto addr = [&](std::size_t k) { return reinterpret_cast<const char*>(at(k)); };
+    // found[j % 2d]: what stage 1 found of resource j, for stage 2.
+    detail::prefetch_plan::found found[2 * d];
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + 3 * d < n) plan_.members_of(addr(i + 3 * d));
+      if (i + 2 * d < n) {
+        plan_.strings_of(addr(i + 2 * d));
+        plan_.elements_of(addr(i + 2 * d), found[(i + 2 * d) % (2 * d)]);
+      }
+      if (i + d < n && i >= d) plan_.element_strings_of(found[(i + d) % (2 * d)]);
+      if (run_steps(at(i), table, extra_of(*at(i)), entry)) hit(i);
+    }
+  }
+  // run_planned for a conjunction with a gate (gate_size_): the gate is tested
+  // 2d resources ahead, on members prefetched 4d ahead (their heap strings
+  // 3d ahead), and only the resources that pass it have their elements
+  // prefetched and the other conjuncts tested.
+  template <class At, class Hit>
+  void run_gated(std::size_t n, At&& at, Hit&& hit) const {
+    const field_table& table = *typed_table_;
+    constexpr std::size_t d = detail::prefetch_plan::distance;
+    auto addr = [&](std::size_t k) { return reinterpret_cast<const char*>(at(k)); };
+    detail::prefetch_plan::found found[2 * d];
+    bool passed[4 * d] = {};  // passed[j % 4d]: resource j passed the gate
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + 4 * d < n) plan_.members_of(addr(i + 4 * d));
+      if (i + 3 * d < n) plan_.strings_of(addr(i + 3 * d));
+      if (const std::size_t j = i + 2 * d; j < n) {
+        const bool p = run_steps(at(j), table, extra_of(*at(j)), gate_entry_);
+        passed[j % (4 * d)] = p;
+        if (p) plan_.elements_of(addr(j), found[j % (2 * d)]);
+        else found[j % (2 * d)] = {};
+      }
+      if (i + d < n && i >= d) plan_.element_strings_of(found[(i + d) % (2 * d)]);
+      const bool p = i >= 2 * d ? passed[i % (4 * d)] : run_steps(at(i), table, extra_of(*at(i)), gate_entry_);
+      if (p && run_steps(at(i), table, extra_of(*at(i)), rest_entry_)) hit(i);
     }
   }
 
@@ -1491,8 +1542,8 @@ class predicate {
   }
 
   // Evaluates the decision graph (detail::step) on a typed resource.
-  bool run_steps(const void* obj, const field_table& table, const json* extra) const {
-    std::int32_t i = entry_;
+  bool run_steps(const void* obj, const field_table& table, const json* extra, std::int32_t entry) const {
+    std::int32_t i = entry;
     while (i >= 0) {
       const detail::step& s = steps_[static_cast<std::size_t>(i)];
       bool holds;
@@ -1540,6 +1591,46 @@ class predicate {
   void build_graph() {
     steps_.clear();
     entry_ = nodes_.empty() ? detail::step::accept : build_steps(root_, detail::step::accept, detail::step::reject);
+    // The gate's conjuncts (the leading ones), and the others for the
+    // resources that pass it.
+    gate_entry_ = rest_entry_ = detail::step::accept;
+    if (gate_size_ == 0) return;
+    std::vector<std::uint32_t> children;
+    for (auto c = nodes_[root_].first_child; c != no_node; c = nodes_[c].next_sibling) children.push_back(c);
+    for (std::size_t k = children.size(); k-- > 0;) {
+      std::int32_t& entry = k < gate_size_ ? gate_entry_ : rest_entry_;
+      entry = build_steps(children[k], entry, detail::step::reject);
+    }
+  }
+
+  // Whether node `id` reads single-valued attributes only: no value filter,
+  // no multi-valued attribute before the last hop of a path.
+  bool single_valued(std::uint32_t id) const {
+    const detail::program_node& n = nodes_[id];
+    if (n.kind == node_kind::value_filter) return false;
+    if (n.kind == node_kind::compare || n.kind == node_kind::present) {
+      const detail::leaf& l = leaves_[n.leaf_index];
+      for (std::uint8_t h = 0; h + 1 < l.hop_count; ++h)
+        if (l.hops[h].field == nullptr || l.hops[h].field->shape == field_shape::vector) return false;
+      return true;
+    }
+    for (auto c = n.first_child; c != no_node; c = nodes_[c].next_sibling)
+      if (!single_valued(c)) return false;
+    return true;
+  }
+  // The prefetch plan, the gate (a conjunction whose leading conjuncts read
+  // single-valued attributes and the next one does not: those leading ones)
+  // and the decision graphs.
+  void plan() {
+    gate_size_ = 0;
+    if (const detail::program_node& root = nodes_[root_]; root.kind == node_kind::logical_and) {
+      auto c = root.first_child;
+      for (; c != no_node && single_valued(c); c = nodes_[c].next_sibling) ++gate_size_;
+      if (c == no_node) gate_size_ = 0;  // all of them: no other conjunct to gate
+    }
+    plan_prefetch(root_);
+    plan_.finish();
+    build_graph();
   }
 
   bool eval_typed(std::uint32_t id, const void* obj, const field_table& table, const json* extra) const {
@@ -1689,6 +1780,11 @@ class predicate {
   std::uint32_t root_ = 0;
   std::vector<detail::step> steps_;  // the decision graph of run_steps
   std::int32_t entry_ = detail::step::accept;  // its first step (or an exit: no test)
+  // The gate of run_gated: the number of leading children of the root `and`
+  // it tests (0: none), its decision graph and that of the other children.
+  std::size_t gate_size_ = 0;
+  std::int32_t gate_entry_ = detail::step::accept;
+  std::int32_t rest_entry_ = detail::step::accept;
   const field_table* typed_table_ = nullptr;
 };
 
@@ -1941,6 +2037,7 @@ struct compiler {
           l.final_compare = select_final_compare(l);
         }
         select_batch(l);
+        if (l.final_compare != nullptr || l.batch != nullptr) l.last_offset = l.hops[l.hop_count - 1].field->offset;
         pn.leaf_index = static_cast<std::uint32_t>(leaves.size());
         leaves.push_back(std::move(l));
         const auto self = static_cast<std::uint32_t>(nodes.size());
@@ -1968,9 +2065,7 @@ inline expected<predicate> compile(const filter& f, const resource_type& rt, con
   if (!root) return fail(std::move(root.error()));
   p.root_ = *root;
   if (typed != nullptr) {
-    p.plan_prefetch(p.root_);
-    p.plan_.finish();
-    p.build_graph();
+    p.plan();
   }
   return p;
 }
