@@ -1045,17 +1045,32 @@ inline const void* member_of(const field_info& fi, const void* obj) noexcept {
   return fi.offset >= 0 ? static_cast<const void*>(static_cast<const char*>(obj) + fi.offset) : fi.get(obj);
 }
 
+// The values of a member: [begin, end), element_size bytes apart.
+struct element_range {
+  const char* begin;
+  const char* end;
+};
+inline element_range elements_in(const field_info& fi, const void* m) noexcept {
+  if (fi.range_words) {  // a vector: its range is read where it keeps it, without two calls
+    element_range r;
+    std::memcpy(static_cast<void*>(&r.begin), m, sizeof r.begin);
+    std::memcpy(static_cast<void*>(&r.end), static_cast<const char*>(m) + sizeof r.begin, sizeof r.end);
+    return r;
+  }
+  const std::size_t count = fi.count(m);
+  if (count == 0) return {nullptr, nullptr};
+  const char* b = static_cast<const char*>(fi.data(m));
+  return {b, b + count * fi.element_size};
+}
+
 // Calls `f` with every object that owns the leaf's last hop (walking the
 // intermediate complex hops); stops when `f` returns true.
 template <class F>
 bool visit_owners(const void* obj, const hop* hops, std::size_t n, F&& f) {
   if (n == 0) return f(obj);
   const field_info& fi = *hops[0].field;
-  const void* m = member_of(fi, obj);
-  const std::size_t count = fi.count(m);
-  if (count == 0) return false;
-  const char* e = static_cast<const char*>(fi.data(m));
-  for (std::size_t i = 0; i < count; ++i, e += fi.element_size)
+  const element_range r = elements_in(fi, member_of(fi, obj));
+  for (const char* e = r.begin; e != r.end; e += fi.element_size)
     if (visit_owners(e, hops + 1, n - 1, f)) return true;
   return false;
 }
@@ -1270,15 +1285,14 @@ struct prefetch_plan {
   void elements_of(const char* obj, found& f) const {
     for (std::uint8_t v = 0; v < vector_count; ++v) {
       const multi_valued& mv = vectors[v];
-      const void* m = obj + mv.field->offset;
-      std::size_t count = mv.field->count(m);
-      f.count[v] = count;
-      if (count == 0) continue;
-      const char* e = static_cast<const char*>(mv.field->data(m));
-      f.data[v] = e;
-      if (mv.member_count == 0) continue;
-      if (count > max_elements) count = max_elements;
+      const element_range r = elements_in(*mv.field, obj + mv.field->offset);
       const std::ptrdiff_t size = static_cast<std::ptrdiff_t>(mv.field->element_size);
+      const char* e = r.begin;
+      std::size_t count = 0;  // at most max_elements
+      for (const char* p = r.begin; p != r.end && count < max_elements; p += size) ++count;
+      f.count[v] = count;
+      f.data[v] = e;
+      if (count == 0 || mv.member_count == 0) continue;
       if (mv.whole) {
         byte_span{mv.reads.from, static_cast<std::ptrdiff_t>(count - 1) * size + mv.reads.last}.prefetch_at(e);
         continue;
@@ -1657,12 +1671,9 @@ class predicate {
         return detail::visit_owners(obj, l.hops, l.hop_count - 1u, [&](const void* owner) {
           const field_info& fi = *l.hops[l.hop_count - 1].field;
           if (fi.kind != scim::value_kind::complex) return false;
-          const void* m = detail::member_of(fi, owner);
-          const std::size_t count = fi.count(m);
-          if (count == 0) return false;
-          const char* e = static_cast<const char*>(fi.data(m));
-          if (l.element_test_count != 0) return element_tests_match(l, e, count, fi.element_size);
-          for (std::size_t i = 0; i < count; ++i, e += fi.element_size)
+          const detail::element_range r = detail::elements_in(fi, detail::member_of(fi, owner));
+          if (l.element_test_count != 0) return element_tests_match(l, r.begin, r.end, fi.element_size);
+          for (const char* e = r.begin; e != r.end; e += fi.element_size)
             if (eval_typed(n.first_child, e, *fi.sub, nullptr)) return true;
           return false;
         });
@@ -1680,9 +1691,9 @@ class predicate {
 
   // Whether one of the `count` elements from `e` passes the value filter's
   // element_tests (all of them, or one with element_tests_any).
-  bool element_tests_match(const detail::leaf& vf, const char* e, std::size_t count, std::size_t size) const {
+  bool element_tests_match(const detail::leaf& vf, const char* e, const char* end, std::size_t size) const {
     const std::uint8_t k = vf.element_test_count;
-    for (std::size_t i = 0; i < count; ++i, e += size) {
+    for (; e != end; e += size) {
       bool pass = !vf.element_tests_any;
       for (std::uint8_t t = 0; t < k; ++t) {
         const detail::leaf& l = leaves_[vf.element_tests[t]];

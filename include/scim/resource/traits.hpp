@@ -33,6 +33,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -143,6 +144,10 @@ struct field_info {
   /// bytes apart, starting at `data(member)` (nullptr when there is none).
   std::size_t element_size = 0;
   const void* (*data)(const void* member) = nullptr;
+  /// A vector member whose first two pointer-sized words hold data() and
+  /// data() + size() (checked once on a sample vector): hot paths read its
+  /// elements' range there instead of calling count and data.
+  bool range_words = false;
 };
 
 /// All the fields of one described type.
@@ -269,6 +274,22 @@ concept has_schemas = requires(T& t) {
 template <class T>
 const field_table& table_for();
 
+// Whether member type V is a std::vector that keeps data() and data() +
+// size() in its first two pointer-sized words (libstdc++, libc++ and MSVC
+// do): checked on a sample.
+template <class V>
+bool vector_range_words() {
+  if constexpr (member_classifier<V>::shape != field_shape::vector || sizeof(V) < 2 * sizeof(const char*)) {
+    return false;
+  } else {
+    const V sample(2);
+    const char* words[2];
+    std::memcpy(static_cast<void*>(words), static_cast<const void*>(&sample), sizeof words);
+    const char* d = reinterpret_cast<const char*>(sample.data());
+    return words[0] == d && words[1] == d + 2 * sizeof(typename V::value_type);
+  }
+}
+
 template <class T, std::size_t I>
 field_info make_field_info() {
   using M = member_type_at<T, I>;
@@ -291,6 +312,7 @@ field_info make_field_info() {
       -1,
       sizeof(E),
       +[](const void* m) -> const void* { return C::data(*static_cast<const M*>(m)); },
+      vector_range_words<M>(),
   };
 }
 

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -186,4 +187,36 @@ TEST_CASE("the run-time field table exposes typed members") {
   CHECK(t.find("motto")->count(t.find("motto")->get(&p)) == 0);
   *static_cast<std::string*>(t.find("handle")->get_mut(&p)) = "changed";
   CHECK(p.handle == "changed");
+}
+
+TEST_CASE("vector members whose range the evaluator may read in place are marked range_words") {
+  const scim::field_table& t = scim::field_table_of<app::profile>();
+  // Only vectors can be; the standard libraries this project builds with
+  // (libstdc++, libc++) keep begin and end in their first two words.
+  for (const auto& f : t) {
+    CAPTURE(f.name);
+    if (f.shape != scim::field_shape::vector) CHECK_FALSE(f.range_words);
+#if defined(__GLIBCXX__) || defined(_LIBCPP_VERSION)
+    else CHECK(f.range_words);
+#endif
+  }
+  // Where marked, the words are the elements' range, as count and data say
+  // (empty vectors included).
+  app::profile p, empty;
+  p.badges = {{"a", true}, {"b", std::nullopt}, {"c", false}};
+  p.tags = {"x"};
+  for (const app::profile* obj : {&p, &empty})
+    for (const char* name : {"badges", "tags"}) {
+      CAPTURE(name);
+      REQUIRE(t.find(name) != nullptr);
+      const scim::field_info& f = *t.find(name);
+      if (!f.range_words) continue;
+      const void* m = f.get(obj);
+      const char* words[2];
+      std::memcpy(static_cast<void*>(words), m, sizeof words);
+      const std::size_t count = f.count(m);
+      CHECK(count == (obj == &p ? (name[0] == 'b' ? 3u : 1u) : 0u));
+      CHECK(static_cast<std::size_t>(words[1] - words[0]) == count * f.element_size);
+      if (count != 0) CHECK(words[0] == static_cast<const char*>(f.data(m)));
+    }
 }
