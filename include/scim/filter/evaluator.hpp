@@ -1756,8 +1756,8 @@ class predicate {
     return false;
   }
 
-  // Whether one of the `count` elements from `e` passes the value filter's
-  // element_tests (all of them, or one with element_tests_any).
+  // Whether one of the elements [e, end) (`size` bytes apart) passes the
+  // value filter's element_tests (all of them, or one with element_tests_any).
   bool element_tests_match(const detail::leaf& vf, const char* e, const char* end, std::size_t size) const {
     const std::uint8_t k = vf.element_test_count;
     for (; e != end; e += size) {

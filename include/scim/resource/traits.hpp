@@ -281,6 +281,8 @@ template <class V>
 bool vector_range_words() {
   if constexpr (member_classifier<V>::shape != field_shape::vector || sizeof(V) < 2 * sizeof(const char*)) {
     return false;
+  } else if constexpr (!std::is_default_constructible_v<typename V::value_type>) {
+    return false;
   } else {
     const V sample(2);
     const char* words[2];
