@@ -209,8 +209,9 @@ void bench_filter_eval(const std::string& bench, const std::vector<Resource>& re
   }
   for (const auto& p : predicates)  // warm-up and checksum
     counts.emplace_back(p ? std::optional<double>(static_cast<double>(count_matching(*p, resources))) : std::nullopt);
-  // Rounds go over all the filters in turn, as the peers' do: the first
-  // filter's rounds are not all taken while the machine settles.
+  // Rounds go over all the filters in turn, as the peers' do: a filter's
+  // round never finds the lines it reads still in the last-level cache from
+  // its own previous round.
   std::vector<std::vector<double>> rounds(predicates.size());
   for (int r = 0; r < o.rounds; ++r)
     for (std::size_t k = 0; k < predicates.size(); ++k) {

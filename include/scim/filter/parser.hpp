@@ -384,7 +384,7 @@ class filter_parser {
       // The common value, a string without escapes, goes straight into the
       // node (n is still valid: nothing has grown the buffer). Through
       // value_out, its span would be stored as two halves and copied as one
-      // load, which waits for both stores to retire: 10% of parse time.
+      // load, which waits for both stores to retire (about 6% of parse time).
       skip_ws();
       if (pos_ < in_.size() && in_[pos_] == '"') {
         if (const std::size_t close = plain_string_end(in_, pos_ + 1); close != std::string_view::npos) {
