@@ -1399,36 +1399,6 @@ class predicate {
       run_gated(n, [&](std::size_t k) { return &items[k]; }, [&](std::size_t k) { g(k, 1); });
       return;
     }
-    if (!later_lines_.empty()) {
-      // A conjunction: the first conjunct on batch b, then the lines the
-      // others read of the resources that passed it are prefetched, and the
-      // others run on them after the first conjunct of batch b + 1, by when
-      // those lines have arrived (resources scattered through a batch do
-      // not stream in as a dense scan's do).
-      const detail::program_node& root = nodes_[root_];
-      const char* buf[2][64];
-      std::uint64_t pending = 0;
-      std::size_t pending_start = 0;
-      auto finish = [&](const char* const* batch) {
-        for (auto c = nodes_[root.first_child].next_sibling; c != no_node && pending != 0; c = nodes_[c].next_sibling)
-          pending &= eval_batch<T>(c, batch, pending, true);
-        if (pending != 0) g(pending_start, pending);
-      };
-      for (std::size_t start = 0, b = 0; start < n; start += 64, b ^= 1) {
-        const std::size_t len = n - start < 64 ? n - start : 64;
-        const char** cur = buf[b];
-        for (std::size_t i = 0; i < len; ++i) cur[i] = reinterpret_cast<const char*>(&items[start + i]);
-        const std::uint64_t pass = eval_batch<T>(root.first_child, cur, detail::first_bits(len), true);
-        detail::for_each_bit(pass, [&](unsigned i) {
-          for (const std::ptrdiff_t off : later_lines_) detail::prefetch(cur[i] + off);
-        });
-        finish(buf[b ^ 1]);
-        pending = pass;
-        pending_start = start;
-      }
-      finish(buf[((n + 63) / 64 - 1) & 1]);
-      return;
-    }
     for (std::size_t start = 0; start < n; start += 64) {
       const std::size_t len = n - start < 64 ? n - start : 64;
       for (std::size_t i = 0; i < len; ++i) objs[i] = reinterpret_cast<const char*>(&items[start + i]);
@@ -1675,43 +1645,6 @@ class predicate {
     plan_prefetch(root_);
     plan_.finish();
     build_graph();
-    // The lines the later conjuncts of a single-valued conjunction read.
-    later_lines_.clear();
-    const detail::program_node& root = nodes_[root_];
-    if (root.kind == node_kind::logical_and && root.first_child != no_node &&
-        nodes_[root.first_child].next_sibling != no_node && single_valued(root_))
-      for (auto c = nodes_[root.first_child].next_sibling; c != no_node; c = nodes_[c].next_sibling) add_lines(c);
-  }
-  // The offsets in a resource of what the leaves of node `id` read, when
-  // their paths go through single-valued complex attributes held inside the
-  // resource (meta.created: meta's flag and created's value); a prefetch
-  // list, so that an address off by a layout it does not know costs nothing.
-  void add_lines(std::uint32_t id) {
-    const detail::program_node& n = nodes_[id];
-    auto add = [&](std::ptrdiff_t off) {
-      for (const std::ptrdiff_t o : later_lines_)
-        if (o / 64 == off / 64) return;
-      if (later_lines_.size() < 8) later_lines_.push_back(off);
-    };
-    if (n.kind == node_kind::compare || n.kind == node_kind::present) {
-      const detail::leaf& l = leaves_[n.leaf_index];
-      if (!l.typed || l.kind == detail::leaf_kind::never) return;
-      std::ptrdiff_t base = 0;
-      for (std::uint8_t h = 0; h < l.hop_count; ++h) {
-        const field_info& f = *l.hops[h].field;
-        if (f.offset < 0) return;
-        if (h + 1 == l.hop_count) {
-          add(base + f.offset);
-          if (l.member_size > 1) add(base + f.offset + l.member_size - 1);
-          return;
-        }
-        if (f.shape == field_shape::vector) return;
-        if (f.shape == field_shape::optional) add(base + f.offset + static_cast<std::ptrdiff_t>(f.element_size));
-        base += f.offset;
-      }
-      return;
-    }
-    for (auto c = n.first_child; c != no_node; c = nodes_[c].next_sibling) add_lines(c);
   }
 
   bool eval_typed(std::uint32_t id, const void* obj, const field_table& table, const json* extra) const {
@@ -1861,7 +1794,6 @@ class predicate {
   // The gate of run_gated: the number of leading children of the root `and`
   // it tests (0: none), its decision graph and that of the other children.
   std::size_t gate_size_ = 0;
-  std::vector<std::ptrdiff_t> later_lines_;  // see add_lines
   std::int32_t gate_entry_ = detail::step::accept;
   std::int32_t rest_entry_ = detail::step::accept;
   const field_table* typed_table_ = nullptr;
