@@ -1389,16 +1389,13 @@ class predicate {
         if (matches(items[i])) g(i, std::uint64_t{1});
       return;
     }
-    const char* objs[64];
     if (!plan_.empty()) {
       // A filter on multi-valued attributes: resource by resource, prefetching ahead.
-      if (gate_size_ == 0) {
-        run_planned(n, [&](std::size_t k) { return &items[k]; }, entry_, [&](std::size_t k) { g(k, 1); });
-        return;
-      }
-      run_gated(n, [&](std::size_t k) { return &items[k]; }, [&](std::size_t k) { g(k, 1); });
+      if (gate_size_ == 0) run_planned<false>(items, g);
+      else run_planned<true>(items, g);
       return;
     }
+    const char* objs[64];
     for (std::size_t start = 0; start < n; start += 64) {
       const std::size_t len = n - start < 64 ? n - start : 64;
       for (std::size_t i = 0; i < len; ++i) objs[i] = reinterpret_cast<const char*>(&items[start + i]);
@@ -1406,50 +1403,37 @@ class predicate {
     }
   }
 
-  // The per-resource evaluation from step `entry` of the resources at(0) ..
-  // at(n - 1), prefetching what the plan lists a few resources ahead: the
-  // members of the resource 3d ahead, the elements of the one 2d ahead (stage
-  // 1), their heap strings d ahead (stage 2). Calls hit(k) for each match.
-  template <class At, class Hit>
-  void run_planned(std::size_t n, At&& at, std::int32_t entry, Hit&& hit) const {
+  // The per-resource evaluation of `items`, prefetching what the plan lists
+  // a few resources ahead: the members of the resource 3d ahead, the
+  // elements of the one 2d ahead (stage 1), their heap strings d ahead
+  // (stage 2); calls g(i, 1) for each match. Gated (gate_size_ != 0): the
+  // gate is tested 2d ahead, on members prefetched 4d ahead (their heap
+  // strings 3d ahead), and only the resources that pass it have their
+  // elements prefetched and the other conjuncts tested.
+  template <bool Gated, class T, class G>
+  void run_planned(std::span<const T> items, G& g) const {
+    const std::size_t n = items.size();
     const field_table& table = *typed_table_;
     constexpr std::size_t d = detail::prefetch_plan::distance;
-    auto addr = [&](std::size_t k) { return reinterpret_cast<const char*>(at(k)); };
-    // found[j % 2d]: what stage 1 found of resource j, for stage 2.
-    detail::prefetch_plan::found found[2 * d];
+    constexpr std::size_t members_ahead = Gated ? 4 * d : 3 * d;
+    constexpr std::size_t strings_ahead = Gated ? 3 * d : 2 * d;
+    auto addr = [&](std::size_t k) { return reinterpret_cast<const char*>(&items[k]); };
+    auto test = [&](std::size_t k, std::int32_t entry) { return run_steps(&items[k], table, extra_of(items[k]), entry); };
+    detail::prefetch_plan::found found[2 * d];  // found[j % 2d]: what stage 1 found of resource j
+    [[maybe_unused]] bool passed[4 * d] = {};   // passed[j % 4d]: resource j passed the gate
     for (std::size_t i = 0; i < n; ++i) {
-      if (i + 3 * d < n) plan_.members_of(addr(i + 3 * d));
-      if (i + 2 * d < n) {
-        plan_.strings_of(addr(i + 2 * d));
-        plan_.elements_of(addr(i + 2 * d), found[(i + 2 * d) % (2 * d)]);
-      }
-      if (i + d < n && i >= d) plan_.element_strings_of(found[(i + d) % (2 * d)]);
-      if (run_steps(at(i), table, extra_of(*at(i)), entry)) hit(i);
-    }
-  }
-  // run_planned for a conjunction with a gate (gate_size_): the gate is tested
-  // 2d resources ahead, on members prefetched 4d ahead (their heap strings
-  // 3d ahead), and only the resources that pass it have their elements
-  // prefetched and the other conjuncts tested.
-  template <class At, class Hit>
-  void run_gated(std::size_t n, At&& at, Hit&& hit) const {
-    const field_table& table = *typed_table_;
-    constexpr std::size_t d = detail::prefetch_plan::distance;
-    auto addr = [&](std::size_t k) { return reinterpret_cast<const char*>(at(k)); };
-    detail::prefetch_plan::found found[2 * d];
-    bool passed[4 * d] = {};  // passed[j % 4d]: resource j passed the gate
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i + 4 * d < n) plan_.members_of(addr(i + 4 * d));
-      if (i + 3 * d < n) plan_.strings_of(addr(i + 3 * d));
+      if (i + members_ahead < n) plan_.members_of(addr(i + members_ahead));
+      if (i + strings_ahead < n) plan_.strings_of(addr(i + strings_ahead));
       if (const std::size_t j = i + 2 * d; j < n) {
-        const bool p = run_steps(at(j), table, extra_of(*at(j)), gate_entry_);
-        passed[j % (4 * d)] = p;
+        bool p = true;
+        if constexpr (Gated) passed[j % (4 * d)] = p = test(j, gate_entry_);
         if (p) plan_.elements_of(addr(j), found[j % (2 * d)]);
         else found[j % (2 * d)] = {};
       }
       if (i + d < n && i >= d) plan_.element_strings_of(found[(i + d) % (2 * d)]);
-      const bool p = i >= 2 * d ? passed[i % (4 * d)] : run_steps(at(i), table, extra_of(*at(i)), gate_entry_);
-      if (p && run_steps(at(i), table, extra_of(*at(i)), rest_entry_)) hit(i);
+      bool p = true;
+      if constexpr (Gated) p = i >= 2 * d ? passed[i % (4 * d)] : test(i, gate_entry_);
+      if (p && test(i, Gated ? rest_entry_ : entry_)) g(i, std::uint64_t{1});
     }
   }
 
@@ -1791,7 +1775,7 @@ class predicate {
   std::uint32_t root_ = 0;
   std::vector<detail::step> steps_;  // the decision graph of run_steps
   std::int32_t entry_ = detail::step::accept;  // its first step (or an exit: no test)
-  // The gate of run_gated: the number of leading children of the root `and`
+  // The gate of run_planned: the number of leading children of the root `and`
   // it tests (0: none), its decision graph and that of the other children.
   std::size_t gate_size_ = 0;
   std::int32_t gate_entry_ = detail::step::accept;
