@@ -72,29 +72,38 @@ void keep(const T& v) {
   asm volatile("" : : "g"(&v) : "memory");
 }
 
-std::vector<std::string> read_lines(const std::string& path) {
+// Calls f(line) for each non-empty line of the file, read one at a time.
+template <class F>
+void for_each_line(const std::string& path, F&& f) {
   std::ifstream in(path);
   if (!in) {
     std::cerr << "scim_bench: cannot read " << path << '\n';
     std::exit(2);
   }
-  std::vector<std::string> lines;
   std::string line;
   while (std::getline(in, line))
-    if (!line.empty()) lines.push_back(line);
+    if (!line.empty()) f(line);
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+  std::vector<std::string> lines;
+  for_each_line(path, [&](const std::string& line) { lines.push_back(line); });
   return lines;
 }
 
 workload load(const options& o) {
   workload w;
-  for (const auto& line : read_lines(o.workload + "/users.jsonl")) {
+  // Parsed as they are read: reading all the lines first would leave their
+  // buffers (the file's size) free just before the typed users are decoded,
+  // scattering each user's strings over those holes.
+  for_each_line(o.workload + "/users.jsonl", [&](const std::string& line) {
     auto j = scim::parse_json(line);
     if (!j) {
       std::cerr << "scim_bench: bad user line: " << scim::format_error(j.error()) << '\n';
       std::exit(2);
     }
     w.users_json.push_back(std::move(*j));
-  }
+  });
   // The typed users are decoded in a pass of their own, so each user's
   // strings and lists sit next to each other in memory, as in an application
   // that loads its resources once and keeps them.
