@@ -1787,9 +1787,11 @@ class predicate {
   // ahead_: where the single-valued tests of the filter read in a resource,
   // as offsets from its address: each leaf's last member (its first and last
   // byte) and the engaged flags of the optional sub-objects on the way
-  // (meta, name, an extension), which the standard libraries keep right
-  // after the value. Only a prefetch hint: a wrong offset costs time, not
-  // results. Filters on multi-valued attributes have their own plan.
+  // (meta, name, an extension). libstdc++, libc++ and Microsoft's library
+  // keep an optional's value at its start and the flag right after it; the
+  // offsets assume that layout, and for_each_batch drops any beyond the
+  // resource. Only a prefetch hint: a wrong offset costs time, not results.
+  // Filters on multi-valued attributes have their own plan.
   void add_ahead(std::ptrdiff_t o) {
     for (std::uint8_t k = 0; k < ahead_count_; ++k)
       if (ahead_[k] == o) return;
